@@ -1,0 +1,46 @@
+# Developer commands. Every target works on a fresh machine: `make install` runs first
+# where needed and is idempotent.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+LOCAL_STATE_DIR ?= .local
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
+export SAM_CLI_TELEMETRY = 0
+
+.PHONY: install dev test lint synth bench clean
+
+# Stamp files make install incremental: pip/npm only rerun when their inputs change.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+dev: install
+	PORT=$(PORT) LOCAL_STATE_DIR=$(LOCAL_STATE_DIR) $(BIN)/agentplatform dev --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+synth: install
+	npx cdk synth --no-notices --quiet
+
+bench: install
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Thin Lambda entry points. Each parses its event and hands over to the domain."""

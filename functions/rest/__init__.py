@@ -1,0 +1,1 @@
+"""One Lambda per REST API domain (see ``agentplatform.api.domains``)."""

@@ -1,0 +1,48 @@
+"""The FastAPI app factory: one app per API domain, same middleware and errors for all."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import FastAPI
+
+from agentplatform.api.domains import router_modules
+from agentplatform.api.errors import UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.middleware import SecurityHeadersMiddleware
+from agentplatform.api.routers import health
+from agentplatform.config import get_settings
+
+GZIP_MINIMUM_BYTES = 50_000
+
+
+def create_app(domain: str) -> FastAPI:
+    app = FastAPI(
+        title="AutoGPT Agent Platform (serverless)",
+        summary="AutoGPT-compatible agent platform API",
+        version="0.1.0",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.include_router(health.router)
+    for module in router_modules(domain):
+        app.include_router(importlib.import_module(module).router)
+    install_error_handlers(app)
+
+    # add_middleware wraps: the last one added runs first on the way in.
+    app.add_middleware(UnhandledErrorMiddleware)
+    settings = get_settings()
+    if settings.cors_allow_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_allow_origins),
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    from starlette.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

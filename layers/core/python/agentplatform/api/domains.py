@@ -1,0 +1,51 @@
+"""Which routers each REST Lambda mounts. The one place that splits the API by domain.
+
+Each domain is its own Lambda (``functions/rest/<domain>.py``) so a cold start imports
+only its routers, and IAM can be scoped per domain. The CDK app and the local cloud both
+read this mapping to route every path to the right function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOMAINS: dict[str, tuple[str, ...]] = {
+    "users": ("agentplatform.api.routers.users",),
+    "graphs": ("agentplatform.api.routers.graphs",),
+    "blocks": ("agentplatform.api.routers.blocks",),
+}
+
+# Serves /docs and /openapi.json for the whole API; mounts every router above.
+DOCS_DOMAIN = "docs"
+
+
+def router_modules(domain: str) -> tuple[str, ...]:
+    if domain == DOCS_DOMAIN:
+        return tuple(module for modules in DOMAINS.values() for module in modules)
+    return DOMAINS[domain]
+
+
+@dataclass(frozen=True)
+class Route:
+    domain: str
+    method: str
+    path: str
+
+
+def route_table() -> list[Route]:
+    """Every (method, path template) of the API and the domain Lambda that serves it.
+
+    ``/health``, ``/docs`` and ``/openapi.json`` exist in every app; the deployed API
+    sends them to the docs function.
+    """
+    import importlib
+
+    from fastapi.routing import APIRoute
+
+    routes = [Route(DOCS_DOMAIN, "GET", path) for path in ("/health", "/docs", "/openapi.json")]
+    for domain, modules in DOMAINS.items():
+        for module in modules:
+            for route in importlib.import_module(module).router.routes:
+                if isinstance(route, APIRoute):
+                    routes.extend(Route(domain, method, route.path) for method in sorted(route.methods or ()))
+    return routes

@@ -1,0 +1,112 @@
+"""The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
+
+404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
+structured detail), 422 validation, 503 missing configuration, 500 anything else. A 500
+body never carries the exception text: internals stay in the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agentplatform.blocks.block import BlockError
+from agentplatform.errors import GraphValidationError, MissingConfigError, NotAuthorizedError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+_CLIENT_HINT = "Adjust the request and retry."
+_SERVER_HINT = "Check server logs and dependent services."
+
+
+def envelope(request_method: str, path: str, status: int, detail: Any) -> JSONResponse:
+    return JSONResponse(
+        {
+            "message": f"Failed to process {request_method} {path}",
+            "detail": detail,
+            "hint": _CLIENT_HINT if status < 500 else _SERVER_HINT,
+        },
+        status_code=status,
+    )
+
+
+def _plain_errors(errors: list[Any]) -> list[dict[str, Any]]:
+    """Pydantic error dicts made JSON-safe (``ctx`` may hold exception objects)."""
+    plain = []
+    for err in errors:
+        item = {k: v for k, v in dict(err).items() if k not in ("url", "ctx", "input")}
+        if "ctx" in err:
+            item["ctx"] = {k: str(v) for k, v in err["ctx"].items()}
+        item["loc"] = list(item.get("loc", ()))
+        plain.append(item)
+    return plain
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, (RequestValidationError, ValidationError)) else []
+    return JSONResponse(
+        {
+            "message": f"Invalid data for {request.method} {request.url.path}",
+            "detail": _plain_errors(list(errors)) or str(exc),
+            "hint": "Ensure the request matches the API schema.",
+        },
+        status_code=422,
+    )
+
+
+def _mapped(status: int, *, log: bool) -> Any:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        if log:
+            logger.warning("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+        detail: Any = exc.to_detail() if isinstance(exc, GraphValidationError) else str(exc)
+        return envelope(request.method, request.url.path, status, detail)
+
+    return handler
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _validation_error)
+    app.add_exception_handler(NotFoundError, _mapped(404, log=False))
+    app.add_exception_handler(NotAuthorizedError, _mapped(403, log=False))
+    app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
+    app.add_exception_handler(BlockError, _mapped(400, log=True))
+    app.add_exception_handler(ValueError, _mapped(400, log=True))
+
+
+class UnhandledErrorMiddleware:
+    """Turns any other exception into a 500 envelope.
+
+    Starlette's own last-resort handler re-raises after responding, which under Mangum
+    would turn a handled request into a Lambda error; this answers and stops there.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = envelope(scope.get("method", ""), scope.get("path", ""), 500, "Internal server error")
+            await response(scope, receive, send)

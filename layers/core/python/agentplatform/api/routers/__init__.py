@@ -1,0 +1,1 @@
+"""One module per API area; each exposes ``router`` with its full path prefix."""

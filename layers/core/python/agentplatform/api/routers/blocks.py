@@ -1,0 +1,50 @@
+"""``/api/blocks``: the block catalogue, and running one block outside any graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response
+from fastapi.encoders import jsonable_encoder
+
+from agentplatform.api.deps import UserId
+from agentplatform.blocks.registry import get_block, get_blocks
+from agentplatform.errors import NotAuthorizedError, NotFoundError
+
+router = APIRouter(prefix="/api/blocks", tags=["v1", "blocks"])
+
+_catalogue: bytes | None = None
+
+
+def block_catalogue() -> bytes:
+    """The serialized ``GET /api/blocks`` body, built once per cold start."""
+    global _catalogue
+    if _catalogue is None:
+        entries = [
+            {**block.to_dict(), "costs": [cost.as_dict() for cost in block.costs]}
+            for block in get_blocks().values()
+            if not block.disabled
+        ]
+        _catalogue = json.dumps(entries, separators=(",", ":")).encode()
+    return _catalogue
+
+
+@router.get("", summary="List available blocks")
+def get_graph_blocks(user_id: UserId) -> Response:
+    return Response(content=block_catalogue(), media_type="application/json")
+
+
+@router.post("/{block_id}/execute", summary="Execute graph block")
+async def execute_graph_block(
+    user_id: UserId, block_id: str, data: Annotated[dict[str, Any], Body(...)]
+) -> dict[str, list[Any]]:
+    block = get_block(block_id)
+    if block is None:
+        raise NotFoundError(f"Block #{block_id} not found.")
+    if block.disabled:
+        raise NotAuthorizedError(f"Block #{block_id} is disabled.")
+    output: dict[str, list[Any]] = {}
+    async for pin, value in block.execute(data, user_id=user_id):
+        output.setdefault(pin, []).append(value)
+    return jsonable_encoder(output)

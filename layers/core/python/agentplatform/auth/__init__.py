@@ -1,0 +1,1 @@
+"""Authentication: JWT verification (``jwt``) shared by REST and WebSocket entry points."""

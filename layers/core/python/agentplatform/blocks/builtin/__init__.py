@@ -1,0 +1,1 @@
+"""Built-in blocks. Every module here is discovered by ``agentplatform.blocks.registry``."""

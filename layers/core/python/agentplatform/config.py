@@ -1,0 +1,62 @@
+"""Configuration from environment variables, with safe defaults for the local cloud.
+
+Names follow AutoGPT where one exists (``JWT_VERIFY_KEY``, ``ENABLE_AUTH``, ...).
+Settings are read once per process; tests call ``get_settings.cache_clear()``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+DEFAULT_USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(name: str, default: str = "") -> tuple[str, ...]:
+    raw = os.environ.get(name, default)
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = "agentplatform"
+    bucket_name: str = "agentplatform-values"
+    enable_auth: bool = True
+    jwt_verify_key: str = ""
+    jwt_algorithms: tuple[str, ...] = ("HS256",)
+    jwt_jwks_url: str = ""
+    jwt_audience: str = "authenticated"
+    cors_allow_origins: tuple[str, ...] = ()
+    trust_endpoints_for_requests: tuple[str, ...] = ()
+    frontend_base_url: str = "http://localhost:3000"
+    state_machine_arn: str = ""
+    websocket_callback_url: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env.get("TABLE_NAME", "agentplatform"),
+        bucket_name=env.get("BUCKET_NAME", "agentplatform-values"),
+        enable_auth=_flag("ENABLE_AUTH", True),
+        # AutoGPT falls back to the Supabase secret when no explicit key is set.
+        jwt_verify_key=(env.get("JWT_VERIFY_KEY") or env.get("SUPABASE_JWT_SECRET") or "").strip(),
+        jwt_algorithms=_csv("JWT_SIGN_ALGORITHM", "HS256"),
+        jwt_jwks_url=env.get("JWT_JWKS_URL", "").strip(),
+        jwt_audience=env.get("JWT_AUDIENCE", "authenticated"),
+        cors_allow_origins=_csv("BACKEND_CORS_ALLOW_ORIGINS"),
+        trust_endpoints_for_requests=_csv("TRUST_ENDPOINTS_FOR_REQUESTS"),
+        frontend_base_url=env.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/"),
+        state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
+        websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
+    )

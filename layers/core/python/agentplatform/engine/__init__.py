@@ -1,0 +1,1 @@
+"""Run semantics: pin naming, readiness, routing and status transitions."""

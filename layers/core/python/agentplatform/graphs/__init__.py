@@ -1,0 +1,1 @@
+"""Graph rules: computed schemas, validation, id re-minting and export cleaning."""

@@ -1,0 +1,110 @@
+"""Graph use cases behind the graph routes: validate, re-mint ids, version, export."""
+
+from __future__ import annotations
+
+from agentplatform.graphs.export import clean_for_export
+from agentplatform.graphs.ids import reassign_ids
+from agentplatform.graphs.validation import validate_graph
+from agentplatform.models.graph import (
+    BaseGraph,
+    Graph,
+    GraphModel,
+    GraphSettings,
+    Link,
+    NodeModel,
+    StoredSubGraph,
+)
+from agentplatform.store.graphs import GraphRepository
+
+
+def _links_of(graph: BaseGraph) -> list[Link]:
+    """Top-level links, or (for older exports) the links carried on the nodes."""
+    if graph.links:
+        return graph.links
+    seen: dict[tuple[str, str, str, str], Link] = {}
+    for node in graph.nodes:
+        for link in (*node.input_links, *node.output_links):
+            seen.setdefault(link.key(), link)
+    return list(seen.values())
+
+
+def _nodes_of(graph: BaseGraph) -> list[NodeModel]:
+    return [
+        NodeModel(
+            id=node.id,
+            block_id=node.block_id,
+            input_default=node.input_default,
+            metadata=node.metadata,
+            graph_id=graph.id,
+            graph_version=graph.version,
+        )
+        for node in graph.nodes
+    ]
+
+
+def to_graph_model(graph: Graph, user_id: str) -> GraphModel:
+    model = GraphModel(
+        **graph.model_dump(exclude={"nodes", "links", "sub_graphs"}),
+        user_id=user_id,
+        nodes=_nodes_of(graph),
+        links=_links_of(graph),
+        sub_graphs=[
+            StoredSubGraph(
+                **sub.model_dump(exclude={"nodes", "links"}),
+                user_id=user_id,
+                nodes=_nodes_of(sub),
+                links=_links_of(sub),
+            )
+            for sub in graph.sub_graphs
+        ],
+    )
+    model.link_nodes()
+    return model
+
+
+def _prepare(graph: Graph, user_id: str, *, new_graph: bool) -> GraphModel:
+    """Validate as submitted (so errors name the client's node ids), then re-mint ids."""
+    graph.links = _links_of(graph)
+    for sub in graph.sub_graphs:
+        sub.links = _links_of(sub)
+        validate_graph(sub)
+    validate_graph(graph)
+    reassign_ids(graph, user_id, reassign_graph_id=new_graph)
+    return to_graph_model(graph, user_id)
+
+
+class GraphService:
+    def __init__(self, repo: GraphRepository):
+        self.repo = repo
+
+    def create(self, user_id: str, graph: Graph) -> GraphModel:
+        graph.version, graph.is_active = 1, True
+        return self.repo.create(_prepare(graph, user_id, new_graph=True))
+
+    def update(self, user_id: str, graph_id: str, graph: Graph) -> GraphModel:
+        if graph.id and graph.id != graph_id:
+            raise ValueError("Graph ID does not match ID in URI")
+        self.repo.get(user_id, graph_id)  # 404 before any work for a foreign id
+        graph.id = graph_id
+        return self.repo.add_version(_prepare(graph, user_id, new_graph=False))
+
+    def get(
+        self, user_id: str, graph_id: str, version: int | None = None, *, for_export: bool = False
+    ) -> GraphModel:
+        graph = self.repo.get(user_id, graph_id, version)
+        return clean_for_export(graph) if for_export else graph
+
+    def list_versions(self, user_id: str, graph_id: str) -> list[GraphModel]:
+        return self.repo.list_versions(user_id, graph_id)
+
+    def list_active(self, user_id: str) -> list[GraphModel]:
+        return self.repo.list_active(user_id)
+
+    def set_active_version(self, user_id: str, graph_id: str, version: int) -> None:
+        self.repo.set_active_version(user_id, graph_id, version)
+
+    def update_settings(self, user_id: str, graph_id: str, settings: GraphSettings) -> GraphSettings:
+        return self.repo.update_settings(user_id, graph_id, settings)
+
+    def delete(self, user_id: str, graph_id: str) -> int:
+        return self.repo.delete(user_id, graph_id)

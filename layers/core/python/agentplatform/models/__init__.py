@@ -1,0 +1,1 @@
+"""Pydantic models of the public API: the shapes AutoGPT clients send and receive."""

@@ -1,0 +1,114 @@
+"""The local API Gateway: an ASGI app that turns HTTP requests into proxy events.
+
+Each request is matched to its domain Lambda with the same route table the deployed
+API uses, converted into an API Gateway REST proxy event, handled by the real handler
+on a worker thread, and the proxy response is written back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from local.apigw import RouteTable, decode_response, proxy_event
+from local.cloud import LocalCloud
+from local.lambdas import Handler, invoke
+
+logger = logging.getLogger("local")
+
+_SAVE_INTERVAL_SECONDS = 5.0
+_MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def rest_handler(domain: str) -> Handler:
+    handler: Handler = importlib.import_module(f"functions.rest.{domain}").handler
+    return handler
+
+
+class LocalGateway:
+    def __init__(self, cloud: LocalCloud):
+        self.cloud = cloud
+        self.routes: RouteTable | None = None
+        self._dirty = False
+        self._saver: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.routes = await asyncio.to_thread(RouteTable)
+                self._saver = asyncio.create_task(self._save_periodically())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._saver:
+                    self._saver.cancel()
+                await asyncio.to_thread(self.cloud.save)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _save_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(_SAVE_INTERVAL_SECONDS)
+            if self._dirty:
+                self._dirty = False
+                await asyncio.to_thread(self.cloud.save)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = bytearray()
+        while True:
+            message = await receive()
+            body.extend(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        method, path = scope["method"], scope["path"]
+        assert self.routes is not None
+        matched = self.routes.match(method, path)
+        if matched is None:
+            await _respond(
+                send,
+                404,
+                [("content-type", "application/json")],
+                json.dumps({"message": "Not Found"}).encode(),
+            )
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        event = proxy_event(
+            method,
+            path,
+            resource=matched.route.path,
+            path_parameters=matched.path_parameters,
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=bytes(body),
+            source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
+        )
+        domain = matched.route.domain
+        result: dict[str, Any] = await asyncio.to_thread(
+            lambda: invoke(rest_handler(domain), event, function_name=f"rest-{domain}")
+        )
+        if method in _MUTATING:
+            self._dirty = True
+        status, response_headers, raw = decode_response(result)
+        await _respond(send, status, response_headers, raw)
+
+
+async def _respond(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    encoded = [
+        (k.lower().encode("latin-1"), v.encode("latin-1"))
+        for k, v in headers
+        if k.lower() != "content-length"
+    ]
+    encoded.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": encoded})
+    await send({"type": "http.response.body", "body": body})

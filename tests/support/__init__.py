@@ -1,0 +1,1 @@
+"""Shared test helpers: the in-process cloud, API Gateway clients, token minting."""
