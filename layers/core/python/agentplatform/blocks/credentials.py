@@ -1,0 +1,46 @@
+"""Declaring a block's credentials input.
+
+    credentials: CredentialsMetaInput = CredentialsField(
+        provider="openai", supported_types=["api_key"], description="OpenAI API key"
+    )
+
+The field name must be ``credentials`` or end with ``_credentials``. The JSON schema
+gains ``credentials_provider``/``credentials_types`` (and ``credentials_scopes``), which
+is what graphs aggregate into their ``credentials_input_schema``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from agentplatform.blocks.schema import SchemaField
+from agentplatform.models.credentials import CredentialsMetaInput
+
+__all__ = ["CredentialsField", "CredentialsMetaInput"]
+
+
+def CredentialsField(
+    provider: str | Iterable[str],
+    supported_types: Iterable[str],
+    *,
+    required_scopes: Iterable[str] = (),
+    description: str | None = None,
+    title: str | None = None,
+    discriminator: str | None = None,
+    discriminator_mapping: dict[str, str] | None = None,
+) -> Any:
+    providers = [provider] if isinstance(provider, str) else list(provider)
+    if len(providers) > 1 and not discriminator:
+        raise ValueError("A multi-provider credentials field needs a discriminator")
+    extra: dict[str, Any] = {
+        "credentials_provider": providers,
+        "credentials_types": list(supported_types),
+    }
+    if required_scopes:
+        extra["credentials_scopes"] = sorted(required_scopes)
+    if discriminator:
+        extra["discriminator"] = discriminator
+    if discriminator_mapping:
+        extra["discriminator_mapping"] = discriminator_mapping
+    return SchemaField(title=title, description=description, json_schema_extra=extra)
