@@ -13,6 +13,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "users": ("agentplatform.api.routers.users",),
     "graphs": ("agentplatform.api.routers.graphs",),
     "blocks": ("agentplatform.api.routers.blocks",),
+    "admin": ("agentplatform.api.routers.admin",),
 }
 
 # Serves /docs and /openapi.json for the whole API; mounts every router above.
