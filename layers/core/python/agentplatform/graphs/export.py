@@ -35,7 +35,7 @@ def clean_for_export(graph: GraphModel) -> GraphModel:
                 if not is_sensitive_key(k) and k not in secret_fields
             }
             block = get_block(node.block_id)
-            if block is not None and block.block_type == BlockType.INPUT and defaults.get("secret"):
+            if block is not None and block.block_type == BlockType.INPUT and node.input_default.get("secret"):
                 defaults.pop("value", None)
             node.input_default = defaults
             node.webhook_id = None
