@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Union  # noqa: UP035 - typing aliases are inputs too
 
 import pytest
+
 from agentplatform.engine.convert import ConversionError, convert, type_matches
 
 

@@ -105,7 +105,7 @@ class _JwksServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            def do_GET(self) -> None:
                 outer.hits += 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from agentplatform.engine.pins import (
     PinObject,
     is_dynamic_pin,
