@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import jwt
+
 from agentplatform.config import DEFAULT_USER_ID
 
 _SECRET_FILE = "jwt_secret"

@@ -1,6 +1,7 @@
 """REST Lambda for the `graphs` API domain."""
 
-from agentplatform.api.app import create_app
 from mangum import Mangum
+
+from agentplatform.api.app import create_app
 
 handler = Mangum(create_app("graphs"), lifespan="off")
