@@ -27,3 +27,10 @@ def graph_version_sk(graph_id: str, version: int) -> str:
 
 def graph_versions_prefix(graph_id: str) -> str:
     return f"GRAPHV#{graph_id}#"
+
+
+CREDENTIALS_PREFIX = "CRED#"
+
+
+def credentials_sk(credentials_id: str) -> str:
+    return f"{CREDENTIALS_PREFIX}{credentials_id}"
