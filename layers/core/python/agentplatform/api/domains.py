@@ -14,6 +14,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "graphs": ("agentplatform.api.routers.graphs",),
     "blocks": ("agentplatform.api.routers.blocks",),
     "admin": ("agentplatform.api.routers.admin",),
+    "integrations": ("agentplatform.api.routers.integrations",),
 }
 
 # Serves /docs and /openapi.json for the whole API; mounts every router above.

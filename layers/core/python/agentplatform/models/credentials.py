@@ -11,7 +11,7 @@ import fnmatch
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field, SecretStr, field_serializer
+from pydantic import BaseModel, Field, SecretStr, field_serializer, field_validator
 
 from agentplatform.models.graph import new_id
 
@@ -49,6 +49,16 @@ class APIKeyCredentials(_BaseCredentials):
     expires_at: int | None = None
     # Beyond upstream: an OpenAI-compatible server (Groq, Ollama, ...) for this key.
     base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("base_url must be an http(s) URL")
+        return value.rstrip("/")
 
     def auth_header(self) -> str:
         if self.provider == "linear":
@@ -106,3 +116,29 @@ class CredentialsMetaResponse(BaseModel):
     scopes: list[str] | None = None
     username: str | None = None
     host: str | None = None
+
+
+class CredentialsDetail(CredentialsMetaResponse):
+    """Create/get responses. Upstream returns the secret here; we never do."""
+
+    expires_at: int | None = None
+    base_url: str | None = None
+
+
+def public_fields(creds: Credentials) -> dict[str, Any]:
+    """The non-secret attributes of ``creds``, safe to store in clear and to return."""
+    fields: dict[str, Any] = {
+        "id": creds.id,
+        "provider": creds.provider,
+        "type": creds.type,
+        "title": creds.title,
+    }
+    if isinstance(creds, APIKeyCredentials):
+        fields.update(expires_at=creds.expires_at, base_url=creds.base_url)
+    elif isinstance(creds, OAuth2Credentials):
+        fields.update(
+            username=creds.username, scopes=list(creds.scopes), expires_at=creds.access_token_expires_at
+        )
+    elif isinstance(creds, HostScopedCredentials):
+        fields.update(host=creds.host)
+    return {k: v for k, v in fields.items() if v is not None}
