@@ -44,3 +44,27 @@ def CredentialsField(
     if discriminator_mapping:
         extra["discriminator_mapping"] = discriminator_mapping
     return SchemaField(title=title, description=description, json_schema_extra=extra)
+
+
+def node_credentials_schema(block: Any, field_name: str, input_default: dict[str, Any]) -> dict[str, Any]:
+    """A credentials field's schema as one node uses it.
+
+    A multi-provider field (the AI blocks' ``credentials``) names its provider through a
+    discriminator, e.g. ``model``: a node running ``gpt-4o`` needs ``openai`` credentials
+    only, so its schema narrows to that provider, as upstream aggregates it.
+    """
+    schema: dict[str, Any] = block.input_schema.get_field_schema(field_name)
+    discriminator = schema.get("discriminator")
+    mapping = schema.get("discriminator_mapping") or {}
+    if not discriminator or not mapping:
+        return schema
+    value = input_default.get(discriminator)
+    if value is None:
+        value = block.input_schema.jsonschema().get("properties", {}).get(discriminator, {}).get("default")
+    provider = mapping.get(value) if isinstance(value, str) else None
+    if provider is None:
+        return schema
+    narrowed = {k: v for k, v in schema.items() if k not in ("discriminator_mapping",)}
+    narrowed["credentials_provider"] = [provider]
+    narrowed["discriminator_values"] = [value]
+    return narrowed

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from agentplatform.blocks.block import Block, BlockType
+from agentplatform.blocks.credentials import node_credentials_schema
 from agentplatform.blocks.registry import get_block
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def credentials_fields(graphs: Iterable[BaseGraph]) -> dict[str, list[tuple[Node
             if block is None:
                 continue
             for field_name in block.input_schema.get_credentials_fields():
-                schema = block.input_schema.get_field_schema(field_name)
+                schema = node_credentials_schema(block, field_name, node.input_default)
                 key = credentials_field_key(schema)
                 grouped.setdefault(key, []).append((node, field_name, schema))
     return grouped
