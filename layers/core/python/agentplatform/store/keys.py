@@ -34,3 +34,57 @@ CREDENTIALS_PREFIX = "CRED#"
 
 def credentials_sk(credentials_id: str) -> str:
     return f"{CREDENTIALS_PREFIX}{credentials_id}"
+
+
+# Graph executions: each run is one partition, so its items (the run, its node
+# executions, its sinks' routing state) stream in order and one query reads them all.
+# The owner's id is in the key, so another user's id cannot address the run.
+def graph_exec_pk(user_id: str, graph_exec_id: str) -> str:
+    return f"GEXEC#{user_id}#{graph_exec_id}"
+
+
+GRAPH_EXEC_SK = "RUN"
+NODE_EXEC_PREFIX = "NEXEC#"
+SINK_STATE_PREFIX = "SINK#"
+CHILD_EXEC_PREFIX = "CHILD#"
+
+
+def node_exec_sk(node_exec_id: str) -> str:
+    return f"{NODE_EXEC_PREFIX}{node_exec_id}"
+
+
+def sink_state_sk(node_id: str) -> str:
+    return f"{SINK_STATE_PREFIX}{node_id}"
+
+
+def child_exec_sk(child_exec_id: str) -> str:
+    return f"{CHILD_EXEC_PREFIX}{child_exec_id}"
+
+
+def user_execs_gsi1pk(user_id: str) -> str:
+    return f"GEXECS#{user_id}"
+
+
+def graph_execs_gsi2pk(user_id: str, graph_id: str) -> str:
+    return f"GEXECS#{user_id}#{graph_id}"
+
+
+def execs_gsi_sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{created_at}#{graph_exec_id}"
+
+
+def share_pk(share_token: str) -> str:
+    return f"SHARE#{share_token}"
+
+
+SHARE_SK = "SHARE"
+
+
+def kv_sk(key: str) -> str:
+    """Persist/Retrieve blocks' per-user value (in the user's partition)."""
+    return f"KV#{key}"
+
+
+def spilled_value_key(graph_exec_id: str, value_id: str) -> str:
+    """S3 object key of a value too large for the table."""
+    return f"values/{graph_exec_id}/{value_id}.json"
