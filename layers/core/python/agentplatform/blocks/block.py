@@ -102,6 +102,17 @@ class BlockUnknownError(BlockError):
     """The block raised something unexpected."""
 
 
+# JSON-schema keywords that restrict a value; a pin schema with none of them accepts anything.
+_CONSTRAINING_KEYS = frozenset(
+    {"type", "enum", "const", "anyOf", "oneOf", "allOf", "not", "properties", "items", "required"}
+)
+
+
+def _opaque(value: Any) -> Any:
+    """JSON stand-in for objects pydantic cannot serialize (checked as plain objects)."""
+    return dict(vars(value)) if hasattr(value, "__dict__") else str(value)
+
+
 In = TypeVar("In", bound=BlockSchema)
 Out = TypeVar("Out", bound=BlockSchema)
 TestOutput = tuple[str, Any] | list[tuple[str, Any]]
@@ -205,10 +216,18 @@ class Block(Generic[In, Out]):
             yield pin, value
 
     def _check_output(self, pin: str, value: Any) -> None:
+        try:
+            schema = self.output_schema.get_field_schema(pin)
+        except ValueError as exc:
+            raise self._error(BlockOutputError, f"Block produced an invalid output data: {exc}") from None
+        if not _CONSTRAINING_KEYS.intersection(schema):
+            return  # an ``Any`` pin: nothing to check, and the value need not be JSON
         from pydantic_core import to_jsonable_python
 
+        from agentplatform.blocks.validation import validation_error
+
         try:
-            error = self.output_schema.validate_field(pin, to_jsonable_python(value))
+            error = validation_error(to_jsonable_python(value, fallback=_opaque), schema)
         except ValueError as exc:
             error = str(exc)
         if error:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from datetime import date, time
+from typing import Annotated, Any
+
+from pydantic import WithJsonSchema
 
 from agentplatform.blocks import (
     Block,
@@ -13,7 +17,20 @@ from agentplatform.blocks import (
     BlockType,
     SchemaField,
 )
+from agentplatform.blocks.media import MediaFileType, store_media_file
 from agentplatform.blocks.templating import render
+
+# Upstream's ``enable_agent_input_subtype_blocks`` (on by default).
+_SUBTYPES_ENABLED = os.environ.get("ENABLE_AGENT_INPUT_SUBTYPE_BLOCKS", "true").strip().lower() not in (
+    "0",
+    "false",
+    "no",
+    "off",
+)
+
+# Strings whose schema ``format`` tells clients which editor to show.
+ShortTextType = Annotated[str, WithJsonSchema({"type": "string", "format": "short-text"})]
+LongTextType = Annotated[str, WithJsonSchema({"type": "string", "format": "long-text"})]
 
 
 class AgentInputBlock(Block):
@@ -163,3 +180,337 @@ class AgentOutputBlock(Block):
         else:
             yield "output", input_data.value
             yield "name", input_data.name
+
+
+# ---------------------------------------------------------------- typed input blocks
+# Each subtype narrows ``value`` (and so the graph's input schema) and keeps the base
+# block's categories, block type and static output.
+
+
+class AgentShortTextInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: ShortTextType | None = SchemaField(
+            description="Short text input.", default=None, advanced=False, title="Default Value"
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: str = SchemaField(description="Short text result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="7fcd3bcb-8e1b-4e69-903d-32d3d4a92158",
+            description="Block for short text input (single-line).",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentShortTextInputBlock.Input,
+            output_schema=AgentShortTextInputBlock.Output,
+            test_input=[
+                {
+                    "value": "Hello",
+                    "name": "short_text_1",
+                    "description": "Short text example 1",
+                    "placeholder_values": [],
+                },
+                {
+                    "value": "Quick test",
+                    "name": "short_text_2",
+                    "description": "Short text example 2",
+                    "placeholder_values": ["Quick test", "Another option"],
+                },
+            ],
+            test_output=[("result", "Hello"), ("result", "Quick test")],
+        )
+
+
+class AgentLongTextInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: LongTextType | None = SchemaField(
+            description="Long text input (potentially multi-line).",
+            default=None,
+            advanced=False,
+            title="Default Value",
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: str = SchemaField(description="Long text result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="90a56ffb-7024-4b2b-ab50-e26c5e5ab8ba",
+            description="Block for long text input (multi-line).",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentLongTextInputBlock.Input,
+            output_schema=AgentLongTextInputBlock.Output,
+            test_input=[
+                {
+                    "value": "Lorem ipsum dolor sit amet...",
+                    "name": "long_text_1",
+                    "description": "Long text example 1",
+                    "placeholder_values": [],
+                },
+                {
+                    "value": "Another multiline text input.",
+                    "name": "long_text_2",
+                    "description": "Long text example 2",
+                    "placeholder_values": ["Another multiline text input."],
+                },
+            ],
+            test_output=[
+                ("result", "Lorem ipsum dolor sit amet..."),
+                ("result", "Another multiline text input."),
+            ],
+        )
+
+
+class AgentNumberInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: int | None = SchemaField(
+            description="Number input.", default=None, advanced=False, title="Default Value"
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: int = SchemaField(description="Number result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="96dae2bb-97a2-41c2-bd2f-13a3b5a8ea98",
+            description="Block for number input.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentNumberInputBlock.Input,
+            output_schema=AgentNumberInputBlock.Output,
+            test_input=[
+                {
+                    "value": 42,
+                    "name": "number_input_1",
+                    "description": "Number example 1",
+                    "placeholder_values": [],
+                },
+                {
+                    "value": 314,
+                    "name": "number_input_2",
+                    "description": "Number example 2",
+                    "placeholder_values": [314, 2718],
+                },
+            ],
+            test_output=[("result", 42), ("result", 314)],
+        )
+
+
+class AgentDateInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: date | None = SchemaField(
+            description="Date input (YYYY-MM-DD).", default=None, advanced=False, title="Default Value"
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: date = SchemaField(description="Date result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="7e198b09-4994-47db-8b4d-952d98241817",
+            description="Block for date input.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentDateInputBlock.Input,
+            output_schema=AgentDateInputBlock.Output,
+            test_input=[
+                {
+                    "value": str(date(2025, 3, 19)),
+                    "name": "date_input_1",
+                    "description": "Example date input 1",
+                },
+                {
+                    "value": str(date(2023, 12, 31)),
+                    "name": "date_input_2",
+                    "description": "Example date input 2",
+                },
+            ],
+            test_output=[("result", date(2025, 3, 19)), ("result", date(2023, 12, 31))],
+        )
+
+
+class AgentTimeInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: time | None = SchemaField(
+            description="Time input (HH:MM:SS).", default=None, advanced=False, title="Default Value"
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: time = SchemaField(description="Time result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="2a1c757e-86cf-4c7e-aacf-060dc382e434",
+            description="Block for time input.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentTimeInputBlock.Input,
+            output_schema=AgentTimeInputBlock.Output,
+            test_input=[
+                {"value": str(time(9, 30, 0)), "name": "time_input_1", "description": "Time example 1"},
+                {"value": str(time(23, 59, 59)), "name": "time_input_2", "description": "Time example 2"},
+            ],
+            test_output=[("result", time(9, 30, 0)), ("result", time(23, 59, 59))],
+        )
+
+
+class AgentFileInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: MediaFileType | None = SchemaField(
+            description="Path or reference to an uploaded file.",
+            default=None,
+            advanced=False,
+            title="Default Value",
+        )
+        base_64: bool = SchemaField(
+            description=(
+                "Whether produce an output in base64 format (not recommended, you can pass the string "
+                "path just fine accross blocks)."
+            ),
+            default=False,
+            advanced=True,
+            title="Produce Base64 Output",
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: str = SchemaField(description="File reference/path result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="95ead23f-8283-4654-aef3-10c053b74a31",
+            description="Block for file upload input (string path for example).",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentFileInputBlock.Input,
+            output_schema=AgentFileInputBlock.Output,
+            test_input=[
+                {
+                    "value": "data:image/png;base64,MQ==",
+                    "name": "file_upload_1",
+                    "description": "Example file upload 1",
+                }
+            ],
+            test_output=[("result", str)],
+        )
+
+    async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:  # type: ignore[override]
+        if not input_data.value:
+            return
+        yield "result", await store_media_file(
+            input_data.value, kwargs.get("graph_exec_id"), return_content=input_data.base_64
+        )
+
+
+class AgentDropdownInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: str | None = SchemaField(
+            description="Text selected from a dropdown.",
+            default=None,
+            advanced=False,
+            title="Default Value",
+        )
+        placeholder_values: list = SchemaField(
+            description="Possible values for the dropdown.",
+            default_factory=list,
+            advanced=False,
+            title="Dropdown Options",
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: str = SchemaField(description="Selected dropdown value.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="655d6fdf-a334-421c-b733-520549c07cd1",
+            description="Block for dropdown text selection.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentDropdownInputBlock.Input,
+            output_schema=AgentDropdownInputBlock.Output,
+            test_input=[
+                {
+                    "value": "Option A",
+                    "name": "dropdown_1",
+                    "placeholder_values": ["Option A", "Option B", "Option C"],
+                    "description": "Dropdown example 1",
+                },
+                {
+                    "value": "Option C",
+                    "name": "dropdown_2",
+                    "placeholder_values": ["Option A", "Option B", "Option C"],
+                    "description": "Dropdown example 2",
+                },
+            ],
+            test_output=[("result", "Option A"), ("result", "Option C")],
+        )
+
+
+class AgentToggleInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: bool = SchemaField(
+            description="Boolean toggle input.", default=False, advanced=False, title="Default Value"
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: bool = SchemaField(description="Boolean toggle result.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="cbf36ab5-df4a-43b6-8a7f-f7ed8652116e",
+            description="Block for boolean toggle input.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentToggleInputBlock.Input,
+            output_schema=AgentToggleInputBlock.Output,
+            test_input=[
+                {"value": True, "name": "toggle_1", "description": "Toggle example 1"},
+                {"value": False, "name": "toggle_2", "description": "Toggle example 2"},
+            ],
+            test_output=[("result", True), ("result", False)],
+        )
+
+
+def _default_column_headers() -> list[str]:
+    return ["Column 1", "Column 2", "Column 3"]
+
+
+class AgentTableInputBlock(AgentInputBlock):
+    class Input(AgentInputBlock.Input):
+        value: list[dict[str, Any]] | None = SchemaField(
+            description="The table data as a list of dictionaries.",
+            default=None,
+            advanced=False,
+            title="Default Value",
+        )
+        column_headers: list[str] = SchemaField(
+            description="Column headers for the table.",
+            default_factory=_default_column_headers,
+            advanced=False,
+            title="Column Headers",
+        )
+
+    class Output(AgentInputBlock.Output):
+        result: list[dict[str, Any]] = SchemaField(description="The table data as a list of dictionaries.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="5603b273-f41e-4020-af7d-fbc9c6a8d928",
+            description="Block for table data input with customizable headers.",
+            disabled=not _SUBTYPES_ENABLED,
+            input_schema=AgentTableInputBlock.Input,
+            output_schema=AgentTableInputBlock.Output,
+            test_input=[
+                {
+                    "name": "test_table",
+                    "column_headers": ["Name", "Age", "City"],
+                    "value": [
+                        {"Name": "John", "Age": "30", "City": "New York"},
+                        {"Name": "Jane", "Age": "25", "City": "London"},
+                    ],
+                    "description": "Example table input",
+                }
+            ],
+            test_output=[
+                (
+                    "result",
+                    [
+                        {"Name": "John", "Age": "30", "City": "New York"},
+                        {"Name": "Jane", "Age": "25", "City": "London"},
+                    ],
+                )
+            ],
+        )
