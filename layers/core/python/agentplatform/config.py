@@ -39,6 +39,7 @@ class Settings:
     frontend_base_url: str = "http://localhost:3000"
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
+    event_replay_hours: float = 24.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,4 +60,5 @@ def get_settings() -> Settings:
         frontend_base_url=env.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/"),
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
+        event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
     )

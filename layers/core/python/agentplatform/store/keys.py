@@ -88,3 +88,33 @@ def kv_sk(key: str) -> str:
 def spilled_value_key(graph_exec_id: str, value_id: str) -> str:
     """S3 object key of a value too large for the table."""
     return f"values/{graph_exec_id}/{value_id}.json"
+
+
+# ------------------------------------------------- WebSocket connections and events
+
+CONNECTION_SK = "META"
+EVENT_LOG_HEAD_SK = "HEAD"
+EVENT_SEQ_PREFIX = "SEQ#"
+
+
+def connection_pk(connection_id: str) -> str:
+    return f"WSCONN#{connection_id}"
+
+
+def channel_pk(channel: str) -> str:
+    """Subscribers of one channel; the channel key already starts with the user id."""
+    return f"WSCHAN#{channel}"
+
+
+def subscription_sk(connection_id: str) -> str:
+    return f"WSCONN#{connection_id}"
+
+
+def event_log_pk(user_id: str, graph_exec_id: str) -> str:
+    """A run's replay buffer, addressable only together with its owner's id."""
+    return f"EVLOG#{user_id}#{graph_exec_id}"
+
+
+def event_seq_sk(seq: int) -> str:
+    # Zero-padded so a range condition on the sort key is a range of sequence numbers.
+    return f"{EVENT_SEQ_PREFIX}{seq:012d}"
