@@ -72,8 +72,15 @@ class LocalCloud:
         reset_clients()
         get_settings.cache_clear()
         self._provision()
+        self._provision_graph_run()
         self._restore()
         return self
+
+    def _provision_graph_run(self) -> None:
+        from local.stepfunctions import provision_graph_run
+
+        provision_graph_run()  # exports STATE_MACHINE_ARN
+        get_settings.cache_clear()
 
     def _provision(self) -> None:
         settings = get_settings()

@@ -15,6 +15,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "blocks": ("agentplatform.api.routers.blocks",),
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
+    "executions": ("agentplatform.api.routers.executions",),
 }
 
 # Serves /docs and /openapi.json for the whole API; mounts every router above.

@@ -1,0 +1,28 @@
+"""Step Functions Map iteration: run a batch of node executions (see engine/runner.py).
+
+With ``error`` in the event (the Map's Catch after retries), the batch's unfinished
+node executions are failed instead.
+"""
+
+import json
+from typing import Any
+
+
+def _error_message(error: dict[str, Any]) -> str:
+    cause = error.get("Cause") or ""
+    try:
+        cause = json.loads(cause).get("errorMessage", cause)
+    except (ValueError, AttributeError):
+        pass
+    return f"{error.get('Error', 'Error')}: {cause}" if cause else str(error.get("Error", "Error"))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from agentplatform.engine.context import run_ref
+    from agentplatform.engine.runner import fail_batch, run_batch
+
+    ref = run_ref(event["run"])
+    batch = [str(i) for i in event["batch"]]
+    if "error" in event:
+        return fail_batch(ref, batch, _error_message(event["error"])).as_payload()
+    return run_batch(ref, batch).as_payload()

@@ -1,0 +1,73 @@
+"""``finalize``: the run's terminal status, graph outputs and stats.
+
+Node failures leave the run COMPLETED, as upstream, unless the graph opted in to
+``fail_on_node_error``. A stopped run stays TERMINATED. A sub-graph run then hands its
+outputs to the parent's waiting node.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agentplatform.blocks.block import BlockType
+from agentplatform.blocks.registry import get_block
+from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
+from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
+from agentplatform.store.table import pack
+
+
+def graph_outputs(nodes: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """``{name: [value, ...]}`` from the OUTPUT blocks' *input* (``format`` not applied)."""
+    outputs: dict[str, list[Any]] = {}
+    ordered = sorted(nodes, key=lambda n: (n.get("queue_time") is None, n.get("queue_time") or n["add_time"]))
+    for node in ordered:
+        block = get_block(node["block_id"])
+        if block is None or block.block_type != BlockType.OUTPUT:
+            continue
+        if node["status"] == ExecutionStatus.INCOMPLETE.value:
+            continue
+        data = node_input(node)
+        outputs.setdefault(str(data.get("name")), []).append(data.get("value"))
+    return outputs
+
+
+def _seconds(start: str | None, end: str | None) -> float:
+    if not start or not end:
+        return 0.0
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str) -> Stats:
+    ran = [n for n in nodes if n.get("start_time")]
+    return Stats(
+        duration=_seconds(run.get("started_at"), ended),
+        node_exec_time=sum(_seconds(n.get("start_time"), n.get("end_time")) for n in ran),
+        node_exec_count=len(ran),
+        node_error_count=sum(1 for n in nodes if n["status"] == ExecutionStatus.FAILED.value),
+    )
+
+
+def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, Any]:
+    repo = repo or ExecutionRepository()
+    run = repo.get_run(ref, include_deleted=True)
+    if run is None:
+        return {"status": None}
+    nodes = repo.node_execs(ref)
+    ended = now()
+    stats = _stats(run, nodes, ended)
+    fields = {"stats": pack(stats.model_dump()), "outputs": pack(graph_outputs(nodes))}
+    current = ExecutionStatus(run["status"])
+    if current in TERMINAL:
+        repo.set_run_fields(ref, **fields)
+        status = current
+    else:
+        failed = bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
+        status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
+        if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
+            status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
+    if run.get("parent"):
+        from agentplatform.engine.subgraphs import resume_parent
+
+        resume_parent(run, status, graph_outputs(nodes))
+    return {"status": status.value}

@@ -1,0 +1,47 @@
+"""Starting and stopping a run's Step Functions execution.
+
+The execution is named after the run (``<run id>``, then ``<run id>--<part>`` for
+each continuation), so starting twice cannot start two executions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agentplatform.aws import client
+from agentplatform.config import get_settings
+from agentplatform.errors import MissingConfigError
+
+
+def state_machine_arn() -> str:
+    arn = get_settings().state_machine_arn
+    if not arn:
+        raise MissingConfigError("STATE_MACHINE_ARN is not configured")
+    return arn
+
+
+def execution_name(graph_exec_id: str, part: int = 0) -> str:
+    return graph_exec_id if part == 0 else f"{graph_exec_id}--{part}"
+
+
+def start(run: dict[str, Any], part: int = 0, results: list[dict[str, Any]] | None = None) -> None:
+    sfn = client("stepfunctions")
+    payload = {"run": run, "results": results or []}
+    try:
+        sfn.start_execution(
+            stateMachineArn=state_machine_arn(),
+            name=execution_name(run["graph_exec_id"], part),
+            input=json.dumps(payload),
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
+        pass  # a retried start: the execution is already under way
+
+
+def stop(graph_exec_id: str, part: int = 0) -> None:
+    sfn = client("stepfunctions")
+    arn = state_machine_arn().replace(":stateMachine:", ":execution:") + ":" + execution_name(graph_exec_id, part)
+    try:
+        sfn.stop_execution(executionArn=arn, cause="Stopped by the user")
+    except Exception:  # already finished, or never started: nothing to stop
+        pass

@@ -1,0 +1,118 @@
+"""``plan``: what the state machine does next, from what the last wave queued.
+
+``run_node`` returns the ids it queued, so planning needs no table scan: the next
+wave is those ids, split into at most ``max_batches`` batches (one Lambda each, so
+the Map's concurrency is used fully without one history entry per node). Nodes
+waiting on a sub-graph run are polled. Past the history budget the run continues in
+a fresh execution (continue-as-new).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentplatform.engine import launcher
+from agentplatform.models.execution import TERMINAL, ExecutionStatus
+from agentplatform.store.executions import ExecutionRepository, RunRef, now
+
+# Step Functions history entries, measured on this definition (see bench/engine.py):
+# a Plan task + Choice cost 7, a Map 4, each Map iteration running one batch 7.
+EVENTS_PER_PLAN = 7
+EVENTS_PER_MAP = 4
+EVENTS_PER_BATCH = 7
+EVENTS_PER_WAIT = 2
+# Worst case per batch when every retry and the Catch fire (6 retries + FailBatch).
+EVENTS_PER_BATCH_WORST = EVENTS_PER_BATCH + 6 * 3 + 5
+HISTORY_LIMIT = 25_000
+# Room kept for the last wave, Finalize and the continuation itself.
+HISTORY_RESERVE = 500
+
+
+def chunk(ids: list[str], count: int) -> list[list[str]]:
+    """Split into at most ``count`` batches of near-equal size, order kept."""
+    count = max(1, min(count, len(ids)))
+    size, extra = divmod(len(ids), count)
+    batches, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        batches.append(ids[start:end])
+        start = end
+    return batches
+
+
+def _dedupe(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def _first_plan(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any]) -> tuple[list[str], bool]:
+    """QUEUED -> RUNNING and the starting node executions; (ids, should_run)."""
+    item = repo.set_run_status_from(ref, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, started_at=now())
+    if item is None:
+        return [], False
+    queued = [
+        n["node_exec_id"] for n in repo.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value
+    ]
+    return queued, True
+
+
+def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> dict[str, Any]:
+    repo = repo or ExecutionRepository()
+    run = dict(payload["run"])
+    max_batches = int(payload.get("max_batches") or 10)
+    results = payload.get("results") or []
+    ref = RunRef(run["user_id"], run["graph_exec_id"])
+    queued = [i for r in results for i in r.get("queued", [])]
+    waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
+    run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
+    if results:
+        run["events"] += EVENTS_PER_MAP + EVENTS_PER_BATCH * len(results)
+    if not run.get("started"):
+        run["started"] = True
+        starting, should_run = _first_plan(repo, ref, run)
+        if not should_run:
+            return _answer(run, "finalize")
+        queued = starting + queued
+    if waiting:
+        queued, waiting = _collect_waiting(repo, ref, queued, waiting)
+    run["waiting"] = waiting
+    queued = _dedupe(queued)
+    if queued:
+        batches = chunk(queued, max_batches)
+        if _over_budget(run["events"], len(batches)):
+            return _continue(repo, ref, run, queued)
+        return _answer(run, "run", batches)
+    if waiting:
+        run["events"] += EVENTS_PER_WAIT
+        return _answer(run, "wait")
+    return _answer(run, "finalize")
+
+
+def _answer(run: dict[str, Any], action: str, batches: list[list[str]] | None = None) -> dict[str, Any]:
+    return {"run": run, "action": action, "batches": batches or [], "results": []}
+
+
+def _over_budget(events: int, batch_count: int) -> bool:
+    next_wave = EVENTS_PER_MAP + EVENTS_PER_BATCH_WORST * batch_count + EVENTS_PER_PLAN
+    return events + next_wave > HISTORY_LIMIT - HISTORY_RESERVE
+
+
+def _collect_waiting(
+    repo: ExecutionRepository, ref: RunRef, queued: list[str], waiting: list[str]
+) -> tuple[list[str], list[str]]:
+    still: list[str] = []
+    by_id = {item["node_exec_id"]: item for item in repo.get_node_execs(ref, _dedupe(waiting))}
+    for node_exec_id in _dedupe(waiting):
+        item = by_id.get(node_exec_id)
+        if item is not None and ExecutionStatus(item["status"]) in TERMINAL:
+            queued.extend(item.get("queued") or [])
+        elif item is not None:
+            still.append(node_exec_id)
+    return queued, still
+
+
+def _continue(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any], queued: list[str]) -> dict[str, Any]:
+    part = int(run.get("part", 0)) + 1
+    successor = {**run, "part": part, "events": 0}
+    repo.set_run_fields(ref, part=part)
+    launcher.start(successor, part, results=[{"queued": queued, "waiting": []}])
+    return _answer(run, "continued")

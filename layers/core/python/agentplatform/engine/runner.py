@@ -1,0 +1,268 @@
+"""``run_node``: run a batch of node executions, recording and routing every output.
+
+A batch is worked through locally: successors a node queues are run in the same
+invocation while the local queue stays no larger than the batch it started with and
+time remains, so a chain costs one invocation, while fan-out goes back to ``plan`` to
+be spread over parallel invocations.
+
+Idempotent under retries: each output is committed in one transaction together with
+its routing, guarded on the node's output count, so a retried invocation skips what
+an earlier attempt already recorded (blocks are assumed to yield the same sequence).
+A node finished by an earlier attempt contributes the executions it queued then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentplatform.blocks.block import Block, BlockType
+from agentplatform.blocks.registry import get_block
+from agentplatform.engine.context import RunContext, load_context
+from agentplatform.engine.readiness import validate_exec
+from agentplatform.engine.routing import Router, RouteResult, SinkState, sinks_needing_state
+from agentplatform.models.execution import TERMINAL, ExecutionStatus
+from agentplatform.models.graph import NodeModel
+from agentplatform.store import values
+from agentplatform.store.executions import OutputConflict, RunRef, node_input, now
+from agentplatform.store.table import unpack
+
+DEFAULT_BUDGET_SECONDS = 60.0
+_CONFLICT_RETRIES = 20
+
+
+class _Abandon(Exception):
+    """The node is no longer ours to write (stopped, or finished by an earlier attempt)."""
+
+
+@dataclass
+class BatchResult:
+    queued: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"queued": self.queued, "waiting": self.waiting}
+
+
+def _jsonable(value: Any) -> Any:
+    from pydantic_core import to_jsonable_python
+
+    return to_jsonable_python(value, fallback=str)
+
+
+class NodeRun:
+    """One node execution: run the block, commit each output with its routing."""
+
+    def __init__(self, ctx: RunContext, item: dict[str, Any]):
+        self.ctx = ctx
+        self.item = item
+        self.node: NodeModel = ctx.graph.node(item["node_id"])
+        self.block: Block | None = get_block(item["block_id"])
+        self.outputs: dict[str, list[Any]] = unpack(item["output"]) if item.get("output") else {}
+        self.recorded = int(item.get("out_n", 0))
+        self.queued: list[str] = list(item.get("queued") or [])
+        self.router = Router(ctx.graph, ctx.masks, lambda: str(uuid.uuid4()))
+        self.states: dict[str, SinkState] | None = None
+
+    @property
+    def node_exec_id(self) -> str:
+        return str(self.item["node_exec_id"])
+
+    # -- committing
+
+    def _sink_states(self) -> dict[str, SinkState]:
+        if self.states is None:
+            self.states = self.ctx.repo.sink_states(self.ctx.ref, sinks_needing_state(self.ctx.graph, self.node))
+        return self.states
+
+    def commit(self, output: tuple[str, Any] | None, final: ExecutionStatus | None) -> None:
+        for _ in range(_CONFLICT_RETRIES):
+            try:
+                self._commit_once(output, final)
+                return
+            except OutputConflict:
+                self.states = None  # another branch routed into a shared sink: reload
+        raise RuntimeError(f"node execution {self.node_exec_id}: routing kept conflicting")
+
+    def _commit_once(self, output: tuple[str, Any] | None, final: ExecutionStatus | None) -> None:
+        outputs = {k: list(v) for k, v in self.outputs.items()}
+        route = RouteResult()
+        count = self.recorded
+        if output is not None:
+            name, value = output
+            outputs.setdefault(name, []).append(values.spill(value, self.ctx.ref.graph_exec_id))
+            route = self.router.route(self.node, (name, value), self._sink_states())
+            count += 1
+        queued = self.queued + route.queued_ids
+        ok = self.ctx.repo.commit_output(
+            self.ctx.ref,
+            self.ctx.run,
+            self.node_exec_id,
+            prior=self.recorded,
+            out_n=count,
+            outputs=outputs,
+            queued=queued,
+            route=route,
+            final=None if final is None else (final, now()),
+        )
+        if not ok:
+            raise _Abandon()
+        self.outputs, self.recorded, self.queued = outputs, count, queued
+        if self.states is not None:
+            for node_id, state in route.states.items():
+                state.version += 1
+                self.states[node_id] = state
+
+    # -- running
+
+    def _kwargs(self) -> dict[str, Any]:
+        run = self.ctx.run
+        return {
+            "graph_id": run["graph_id"],
+            "graph_version": run["graph_version"],
+            "node_id": self.node.id,
+            "graph_exec_id": self.ctx.ref.graph_exec_id,
+            "node_exec_id": self.node_exec_id,
+            "user_id": self.ctx.ref.user_id,
+            "execution_context": {"root_execution_id": run.get("root_id") or run["id"]},
+        }
+
+    async def _run_block(self, data: dict[str, Any]) -> ExecutionStatus:
+        assert self.block is not None
+        pending: tuple[str, Any] | None = None
+        index = 0
+        status = ExecutionStatus.COMPLETED
+        try:
+            async for name, value in self.block.execute(data, **self._kwargs()):
+                index += 1
+                if index <= self.recorded:
+                    continue  # committed by an earlier attempt
+                if pending is not None:
+                    self.commit(pending, None)
+                pending = (name, _jsonable(value))
+        except _Abandon:
+            raise
+        except Exception as exc:
+            if pending is not None:
+                self.commit(pending, None)
+            pending = ("error", str(exc) or type(exc).__name__)
+            index += 1
+            status = ExecutionStatus.FAILED
+            if index <= self.recorded:
+                pending = None
+        # The last output is written together with the final status: one write fewer.
+        self.commit(pending, status)
+        return status
+
+    def replay(self, outputs: list[tuple[str, Any]], status: ExecutionStatus) -> None:
+        """Record outputs produced elsewhere (a sub-graph run) as this node's own."""
+        fresh = outputs[self.recorded :]
+        for output in fresh[:-1]:
+            self.commit(output, None)
+        self.commit(fresh[-1] if fresh else None, status)
+
+    def run(self) -> None:
+        if self.block is None:
+            self.commit(("error", f"Block #{self.item['block_id']} not found."), ExecutionStatus.FAILED)
+            return
+        data, error = validate_exec(self.node, self.block, node_input(self.item), resolve_input=False)
+        if error:  # upstream: an input problem found at run time completes with an error output
+            self.commit(("error", error), ExecutionStatus.COMPLETED)
+            return
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self._run_block(data))
+        finally:
+            loop.close()
+
+
+def _start(ctx: RunContext, node_exec_id: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """Claim a node execution; if it is already finished, the executions it queued."""
+    item = ctx.repo.start_node(ctx.ref, node_exec_id)
+    if item is not None:
+        return item, []
+    done = ctx.repo.get_node_execs(ctx.ref, [node_exec_id])
+    if done and ExecutionStatus(done[0]["status"]) in TERMINAL:
+        return None, list(done[0].get("queued") or [])
+    return None, []
+
+
+def run_batch(
+    ref: RunRef, batch: list[str], *, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+) -> BatchResult:
+    ctx = load_context(ref)
+    result = BatchResult()
+    if ctx is None or ExecutionStatus(ctx.run["status"]) in TERMINAL:
+        return result
+    local = deque(batch)
+    limit = max(len(batch), 1)
+    deadline = time.monotonic() + budget_seconds
+    seen: set[str] = set()
+    while local and len(local) <= limit and time.monotonic() < deadline:
+        node_exec_id = local.popleft()
+        if node_exec_id in seen:
+            continue
+        seen.add(node_exec_id)
+        item, already_queued = _start(ctx, node_exec_id)
+        local.extend(already_queued)
+        if item is None:
+            continue
+        if _is_agent(item):
+            from agentplatform.engine.subgraphs import start_child
+
+            start_child(ctx, item)
+            result.waiting.append(node_exec_id)
+            continue
+        node_run = NodeRun(ctx, item)
+        try:
+            node_run.run()
+        except _Abandon:
+            continue
+        local.extend(node_run.queued)
+    result.queued = list(local)
+    return result
+
+
+def _is_agent(item: dict[str, Any]) -> bool:
+    block = get_block(item["block_id"])
+    return block is not None and block.block_type == BlockType.AGENT
+
+
+def fail_batch(ref: RunRef, batch: list[str], error: str) -> BatchResult:
+    """After retries are exhausted: every unfinished node of the batch (and of what it
+    queued locally) ends FAILED with an ``error`` output; finished ones pass on what
+    they queued."""
+    ctx = load_context(ref)
+    result = BatchResult()
+    if ctx is None:
+        return result
+    local = deque(batch)
+    seen: set[str] = set()
+    while local:
+        node_exec_id = local.popleft()
+        if node_exec_id in seen:
+            continue
+        seen.add(node_exec_id)
+        items = ctx.repo.get_node_execs(ref, [node_exec_id])
+        if not items:
+            continue
+        item = items[0]
+        status = ExecutionStatus(item["status"])
+        if status in TERMINAL:
+            local.extend(item.get("queued") or [])
+        elif status == ExecutionStatus.QUEUED and node_exec_id not in batch:
+            result.queued.append(node_exec_id)
+        else:
+            if status != ExecutionStatus.RUNNING:
+                item = ctx.repo.start_node(ref, node_exec_id) or item
+            node_run = NodeRun(ctx, item)
+            try:
+                node_run.commit(("error", error), ExecutionStatus.FAILED)
+            except _Abandon:
+                continue
+            result.queued.extend(node_run.queued)
+    return result

@@ -1,0 +1,210 @@
+"""Run use cases behind the executions routes: execute, stop, read, delete, share."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from agentplatform.engine import launcher
+from agentplatform.engine.starting import starting_executions
+from agentplatform.errors import NotFoundError
+from agentplatform.graphs.validation import validate_graph
+from agentplatform.models.execution import (
+    TERMINAL,
+    ExecutionStatus,
+    GraphExecutionMeta,
+    GraphExecutionsPaginated,
+    GraphExecutionWithNodes,
+    Pagination,
+    SharedExecutionResponse,
+    ShareResponse,
+)
+from agentplatform.store.executions import (
+    ExecutionRepository,
+    RunRef,
+    node_exec_item,
+    now,
+    run_item,
+    run_meta,
+    run_outputs,
+    with_nodes,
+)
+from agentplatform.store.graphs import GraphRepository
+
+_STOPPABLE = (ExecutionStatus.INCOMPLETE, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.REVIEW)
+
+
+def _not_found(graph_exec_id: str) -> NotFoundError:
+    return NotFoundError(f"Graph execution #{graph_exec_id} not found.")
+
+
+class ExecutionService:
+    def __init__(self, repo: ExecutionRepository | None = None, graphs: GraphRepository | None = None):
+        self.repo = repo or ExecutionRepository()
+        self.graphs = graphs or GraphRepository(self.repo.table)
+
+    # -- execute
+
+    def execute(
+        self,
+        user_id: str,
+        graph_id: str,
+        graph_version: int | None,
+        inputs: dict[str, Any],
+        *,
+        credentials_inputs: dict[str, Any] | None = None,
+        preset_id: str | None = None,
+        nodes_input_masks: dict[str, dict[str, Any]] | None = None,
+        parent: dict[str, str] | None = None,
+        graph_exec_id: str | None = None,
+    ) -> GraphExecutionWithNodes:
+        graph = self.graphs.get(user_id, graph_id, graph_version)
+        masks = nodes_input_masks or {}
+        validate_graph(graph, for_run=True, input_masks=masks)
+        starting = starting_executions(graph, inputs, masks)
+        meta = GraphExecutionMeta(
+            id=graph_exec_id or str(uuid.uuid4()),
+            user_id=user_id,
+            graph_id=graph.id,
+            graph_version=graph.version,
+            inputs=inputs,
+            credential_inputs=credentials_inputs or None,
+            nodes_input_masks=masks or None,
+            preset_id=preset_id,
+            status=ExecutionStatus.INCOMPLETE,
+        )
+        ref = RunRef(user_id, meta.id)
+        created = now()
+        item = run_item(meta, created_at=created, parent=parent)
+        item["fail_on_node_error"] = graph.settings.fail_on_node_error
+        item["root_id"] = (parent or {}).get("root_id") or meta.id
+        nodes = [node_exec_item(ref, item, execution, created) for execution in starting]
+        self.repo.create_run(item, nodes)
+        # Guarded INCOMPLETE -> QUEUED: whoever wins it is the one who starts the run.
+        if self.repo.set_run_status(ref, ExecutionStatus.QUEUED) is None:
+            return self.get(user_id, graph.id, meta.id)
+        try:
+            launcher.start(self.payload(ref, graph.id, graph.version))
+        except Exception as exc:
+            self._fail_start(ref, str(exc))
+            raise
+        meta.status = ExecutionStatus.QUEUED
+        return with_nodes(meta, item, nodes)
+
+    @staticmethod
+    def payload(ref: RunRef, graph_id: str, graph_version: int) -> dict[str, Any]:
+        return {
+            "user_id": ref.user_id,
+            "graph_exec_id": ref.graph_exec_id,
+            "graph_id": graph_id,
+            "graph_version": graph_version,
+            "part": 0,
+            "events": 0,
+            "started": False,
+            "waiting": [],
+        }
+
+    def _fail_start(self, ref: RunRef, error: str) -> None:
+        for node in self.repo.node_execs(ref):
+            self.repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.FAILED, end_time=now())
+        from agentplatform.models.execution import Stats
+        from agentplatform.store.table import pack
+
+        self.repo.set_run_status(
+            ref, ExecutionStatus.FAILED, ended_at=now(), stats=pack(Stats(error=error).model_dump())
+        )
+
+    # -- stop
+
+    def stop(self, user_id: str, graph_id: str, graph_exec_id: str) -> GraphExecutionMeta | None:
+        ref = RunRef(user_id, graph_exec_id)
+        item = self.repo.get_run(ref)
+        if item is None or item["graph_id"] != graph_id:
+            raise _not_found(graph_exec_id)
+        snapshot = run_meta(item)
+        if snapshot.status not in _STOPPABLE:
+            return None
+        self.terminate(ref)
+        return snapshot
+
+    def terminate(self, ref: RunRef) -> None:
+        """Stop a run and, first, every sub-graph run it started."""
+        for child_id in self.repo.children(ref):
+            self.terminate(RunRef(ref.user_id, child_id))
+        item = self.repo.set_run_status(ref, ExecutionStatus.TERMINATED, ended_at=now())
+        if item is None:
+            return
+        launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
+        for node in self.repo.node_execs(ref):
+            if ExecutionStatus(node["status"]) in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING):
+                self.repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now())
+
+    # -- read
+
+    def get(self, user_id: str, graph_id: str, graph_exec_id: str) -> GraphExecutionWithNodes:
+        ref = RunRef(user_id, graph_exec_id)
+        item = self.repo.get_run(ref)
+        if item is None or item["graph_id"] != graph_id:
+            raise _not_found(graph_exec_id)
+        return with_nodes(run_meta(item), item, self.repo.node_execs(ref))
+
+    def list_all(self, user_id: str, limit: int = 250) -> list[GraphExecutionMeta]:
+        return [run_meta(item) for item in self.repo.list_runs(user_id)[:limit]]
+
+    def list_for_graph(
+        self, user_id: str, graph_id: str, page: int, page_size: int
+    ) -> GraphExecutionsPaginated:
+        items = self.repo.list_runs(user_id, graph_id)
+        start = (page - 1) * page_size
+        return GraphExecutionsPaginated(
+            executions=[run_meta(item) for item in items[start : start + page_size]],
+            pagination=Pagination(
+                total_items=len(items),
+                total_pages=math.ceil(len(items) / page_size) if items else 0,
+                current_page=page,
+                page_size=page_size,
+            ),
+        )
+
+    def delete(self, user_id: str, graph_exec_id: str) -> None:
+        if not self.repo.soft_delete(RunRef(user_id, graph_exec_id)):
+            raise _not_found(graph_exec_id)
+
+    # -- share
+
+    def share(self, user_id: str, graph_id: str, graph_exec_id: str, frontend_url: str) -> ShareResponse:
+        ref = RunRef(user_id, graph_exec_id)
+        item = self.repo.get_run(ref)
+        if item is None or item["graph_id"] != graph_id:
+            raise _not_found(graph_exec_id)
+        token = item.get("share_token") or str(uuid.uuid4())
+        if not item.get("share_token"):
+            self.repo.share(ref, token)
+        return ShareResponse(share_url=f"{frontend_url}/share/{token}", share_token=token)
+
+    def unshare(self, user_id: str, graph_id: str, graph_exec_id: str) -> None:
+        ref = RunRef(user_id, graph_exec_id)
+        item = self.repo.get_run(ref)
+        if item is None or item["graph_id"] != graph_id:
+            raise _not_found(graph_exec_id)
+        self.repo.unshare(ref, item.get("share_token"))
+
+    def shared(self, token: str) -> SharedExecutionResponse:
+        item = self.repo.shared_run(token)
+        if item is None or not item.get("is_shared"):
+            raise NotFoundError("Shared execution not found")
+        graph = self.graphs.get(item["user_id"], item["graph_id"], int(item["graph_version"]))
+        return SharedExecutionResponse(
+            id=item["id"],
+            graph_name=graph.name,
+            graph_description=graph.description,
+            status=ExecutionStatus(item["status"]),
+            created_at=datetime.fromisoformat(item["created_at"]).astimezone(UTC),
+            outputs=run_outputs(item),
+        )
+
+
+def is_finished(status: ExecutionStatus) -> bool:
+    return status in TERMINAL

@@ -1,0 +1,314 @@
+"""The graph-run state machine on moto, with its Lambdas dispatched in-process.
+
+What runs here is what the CDK app deploys: every ``AWS::Lambda::Function`` of the
+synthesized template becomes a moto function named by its logical id, moto's
+``LambdaFunction.invoke`` is patched to call ``functions.<Handler>`` in this process,
+and the state machine is created from the template's ``DefinitionString`` with the
+ARNs resolved. Until the CDK app synthesizes, the definition comes straight from
+``infra_cdk.graph_run_asl`` behind the same interface.
+
+Resolved definitions are cached in ``.local/`` keyed by a hash of ``infra_cdk/``, so
+only the first session after an infra change pays for a synth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agentplatform.aws import client
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROOT = Path(__file__).resolve().parent.parent
+INFRA_DIR = ROOT / "infra_cdk"
+TEMPLATE = ROOT / "cdk.out" / "AgentPlatform.template.json"
+CACHE_DIR = ROOT / ".local" / "sfn-cache"
+STATE_MACHINE_NAME = "GraphRun"
+ROLE_NAME = "local-lambda-role"
+
+# Without a synthesized template: the graph-run functions and their handlers.
+FALLBACK_FUNCTIONS = {
+    "PlanFunction": "graph_run.plan.handler",
+    "RunNodeFunction": "graph_run.run_node.handler",
+    "FinalizeFunction": "graph_run.finalize.handler",
+}
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """What the local cloud needs from the template: functions and the definition."""
+
+    functions: dict[str, str]  # logical id -> handler string
+    definition: str  # ASL with ``${LogicalId}`` ARN references still unresolved
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+def _infra_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(INFRA_DIR.rglob("*.py")) if INFRA_DIR.exists() else []:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _tunables() -> dict[str, int]:
+    """Knobs tests and benchmarks turn (moto really sleeps on Wait and Retry)."""
+    return {
+        "max_concurrency": int(os.environ.get("GRAPH_RUN_MAX_CONCURRENCY", "10")),
+        "retry_interval": int(os.environ.get("GRAPH_RUN_RETRY_INTERVAL", "1")),
+        "poll_seconds": int(os.environ.get("GRAPH_RUN_POLL_SECONDS", "2")),
+    }
+
+
+# ----------------------------------------------------------------- blueprints
+
+
+def _resolve_intrinsic(value: Any, refs: dict[str, str]) -> str:
+    """Enough of CloudFormation's ``Fn::Join``/``Fn::GetAtt``/``Ref`` for a definition."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(_resolve_intrinsic(part, refs) for part in parts)
+    if "Fn::GetAtt" in value:
+        logical = value["Fn::GetAtt"][0]
+        return refs.get(logical, function_arn(logical))
+    if "Ref" in value:
+        return refs.get(value["Ref"], value["Ref"])
+    if "Fn::Sub" in value:
+        return _resolve_intrinsic(value["Fn::Sub"], refs)
+    raise ValueError(f"unsupported intrinsic in state machine definition: {list(value)}")
+
+
+def blueprint_from_template(template: dict[str, Any]) -> Blueprint:
+    resources = template.get("Resources", {})
+    functions = {
+        logical: str(res["Properties"].get("Handler", ""))
+        for logical, res in resources.items()
+        if res.get("Type") == "AWS::Lambda::Function"
+    }
+    machines = [
+        res["Properties"]
+        for res in resources.values()
+        if res.get("Type") == "AWS::StepFunctions::StateMachine"
+    ]
+    if not machines:
+        raise ValueError("template has no state machine")
+    props = machines[0]
+    refs = {logical: function_arn(logical) for logical in functions}
+    text = _resolve_intrinsic(props["DefinitionString"], refs)
+    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+        text = text.replace("${" + key + "}", _resolve_intrinsic(value, refs))
+    return Blueprint(functions=functions, definition=text)
+
+
+def fallback_blueprint() -> Blueprint:
+    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+    from infra_cdk.graph_run_asl import definition
+
+    text = json.dumps(definition(10))
+    for logical in FALLBACK_FUNCTIONS:
+        text = text.replace("${" + logical + "Arn}", function_arn(logical))
+    return Blueprint(functions=dict(FALLBACK_FUNCTIONS), definition=text)
+
+
+def _synthesize() -> dict[str, Any] | None:
+    """Synthesize the CDK app in a subprocess (no bundling); None if it cannot."""
+    app = INFRA_DIR / "app.py"
+    if not app.exists():
+        return None
+    outdir = CACHE_DIR / "cdk.out"
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_OUTDIR": str(outdir)}
+    cmd = [sys.executable, str(app)]
+    try:
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    path = outdir / TEMPLATE.name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _template_is_fresh() -> bool:
+    if not TEMPLATE.exists():
+        return False
+    newest = max((p.stat().st_mtime for p in INFRA_DIR.rglob("*.py")), default=0.0)
+    return TEMPLATE.stat().st_mtime >= newest
+
+
+def _has_graph_run(template: dict[str, Any]) -> bool:
+    return any(
+        res.get("Type") == "AWS::StepFunctions::StateMachine" for res in template.get("Resources", {}).values()
+    )
+
+
+def load_blueprint() -> Blueprint:
+    """The blueprint for the current ``infra_cdk/`` sources, cached on disk."""
+    cache = CACHE_DIR / f"{_infra_hash()}.json"
+    if cache.exists():
+        raw = json.loads(cache.read_text())
+        return Blueprint(functions=raw["functions"], definition=raw["definition"])
+    template: dict[str, Any] | None = None
+    if _template_is_fresh():
+        template = json.loads(TEMPLATE.read_text())
+    else:
+        template = _synthesize()
+    blueprint = (
+        blueprint_from_template(template)
+        if template is not None and _has_graph_run(template)
+        else fallback_blueprint()
+    )
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"functions": blueprint.functions, "definition": blueprint.definition}))
+    return blueprint
+
+
+def apply_tunables(definition: str, tunables: dict[str, int] | None = None) -> str:
+    """Override concurrency, retry intervals and poll pauses for local runs."""
+    knobs = tunables or _tunables()
+    asl = json.loads(definition)
+
+    def visit(states: dict[str, Any]) -> None:
+        for state in states.values():
+            if state.get("Type") == "Map":
+                state["MaxConcurrency"] = knobs["max_concurrency"]
+                processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+                visit(processor.get("States", {}))
+            if state.get("Type") == "Wait" and "Seconds" in state:
+                state["Seconds"] = knobs["poll_seconds"]
+            for retry in state.get("Retry", []):
+                retry["IntervalSeconds"] = knobs["retry_interval"]
+            if state.get("Type") == "Task" and "max_batches" in state.get("Parameters", {}).get("Payload", {}):
+                state["Parameters"]["Payload"]["max_batches"] = knobs["max_concurrency"]
+
+    visit(asl["States"])
+    return json.dumps(asl)
+
+
+# ---------------------------------------------------------------- moto wiring
+
+_handlers: dict[str, str] = {}  # function name -> handler string
+_patched = False
+
+
+def _dispatch(function_name: str, event: Any) -> Any:
+    from local.lambdas import invoke
+
+    module_path, _, attr = _handlers[function_name].rpartition(".")
+    handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
+    return invoke(handler, event, function_name=function_name)
+
+
+def _patch_lambda_invoke() -> None:
+    global _patched
+    if _patched:
+        return
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.invoke
+
+    def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+        if self.function_name not in _handlers:
+            return original(self, body, request_headers, response_headers)
+        event = json.loads(body) if body else {}
+        try:
+            return json.dumps(_dispatch(self.function_name, event)).encode()
+        except Exception as exc:  # surfaces in Step Functions as a Lambda error (Retry/Catch)
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+
+    LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+    _patch_simple_backend()
+    _patched = True
+
+
+def _patch_simple_backend() -> None:
+    """With ``lambda.use_docker`` off, moto answers through its "simple" backend, which
+    echoes the payload; send our functions' invocations to their handlers instead."""
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    original = LambdaSimpleBackend.invoke
+
+    def invoke(
+        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+    ) -> Any:
+        name = function_name.split(":function:")[-1].split(":")[0]
+        if name not in _handlers:
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        event = json.loads(body) if body else {}
+        try:
+            return json.dumps(_dispatch(name, event)).encode()
+        except Exception as exc:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+
+    LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def _role_arn() -> str:
+    iam = client("iam")
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+    try:
+        return str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=policy)["Role"]["Arn"])
+    except iam.exceptions.EntityAlreadyExistsException:
+        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
+
+
+def provision_graph_run() -> str:
+    """Create the functions and the state machine in moto; returns the machine's ARN.
+
+    Also exports it as ``STATE_MACHINE_ARN`` for the executions API.
+    """
+    blueprint = load_blueprint()
+    _patch_lambda_invoke()
+    lam, role, code = client("lambda"), _role_arn(), _zip()
+    for name, handler in blueprint.functions.items():
+        _handlers[name] = handler
+        lam.create_function(
+            FunctionName=name, Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code}
+        )
+    sfn = client("stepfunctions")
+    arn = str(
+        sfn.create_state_machine(
+            name=STATE_MACHINE_NAME,
+            definition=apply_tunables(blueprint.definition),
+            roleArn=role.replace(ROLE_NAME, "local-sfn-role"),
+            type="STANDARD",
+        )["stateMachineArn"]
+    )
+    os.environ["STATE_MACHINE_ARN"] = arn
+    return arn
+
+
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z0-9]+\}")
+
+
+def unresolved_placeholders(definition: str) -> list[str]:
+    return _PLACEHOLDER.findall(definition)
