@@ -392,8 +392,11 @@ class AgentFileInputBlock(AgentInputBlock):
     async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:  # type: ignore[override]
         if not input_data.value:
             return
-        yield "result", await store_media_file(
-            input_data.value, kwargs.get("graph_exec_id"), return_content=input_data.base_64
+        yield (
+            "result",
+            await store_media_file(
+                input_data.value, kwargs.get("graph_exec_id"), return_content=input_data.base_64
+            ),
         )
 
 

@@ -1,0 +1,1 @@
+"""Outbound networking with the platform's safety rules (SSRF protection)."""
