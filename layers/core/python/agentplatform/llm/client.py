@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from agentplatform.blocks.stats import record_stats
-from agentplatform.llm.endpoint import check_endpoint
 from agentplatform.llm.models import PROVIDER_BASE_URLS, LlmModel
 from agentplatform.llm.types import LLMResponse
 from agentplatform.models.credentials import APIKeyCredentials
@@ -17,16 +16,13 @@ def _ollama_url(host: str) -> str:
     return f"{host if '://' in host else 'http://' + host}/v1"
 
 
-async def base_url_for(credentials: APIKeyCredentials, model: LlmModel, ollama_host: str) -> str:
-    """The endpoint to call; user-chosen ones must pass the outbound policy."""
+def base_url_for(credentials: APIKeyCredentials, model: LlmModel, ollama_host: str) -> str:
+    """The endpoint to call (every request is checked by ``net.safe_http``)."""
     provider = model.provider
     if credentials.base_url:
-        await check_endpoint(credentials.base_url)
         return credentials.base_url
     if provider == "ollama":
-        url = _ollama_url(ollama_host)
-        await check_endpoint(url)
-        return url
+        return _ollama_url(ollama_host)
     return PROVIDER_BASE_URLS[provider]
 
 
@@ -48,7 +44,7 @@ async def llm_call(
     ollama_host: str = "localhost:11434",
     parallel_tool_calls: bool | None = None,
 ) -> LLMResponse:
-    base_url = await base_url_for(credentials, llm_model, ollama_host)
+    base_url = base_url_for(credentials, llm_model, ollama_host)
     api_key = credentials.api_key.get_secret_value()
     limit = _output_limit(llm_model, max_tokens)
     if llm_model.provider == "anthropic":

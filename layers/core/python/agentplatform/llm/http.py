@@ -1,5 +1,9 @@
 """POSTing JSON to a provider with retries on rate limits and transient failures.
 
+Requests go through ``net.safe_http``: an endpoint a user chose (a credential's
+``base_url``, ``ollama_host``) must not reach private or loopback addresses unless
+``TRUST_ENDPOINTS_FOR_REQUESTS`` lists it.
+
 A 429 or 5xx is retried (``Retry-After`` honoured, capped) up to ``MAX_RETRIES`` times;
 each retry counts in the node's ``llm_retry_count``. Error messages carry the
 provider's own message with the caller's secret scrubbed, never request headers.
@@ -52,10 +56,14 @@ async def post_json(
 ) -> dict[str, Any]:
     import httpx  # deferred: only LLM calls pay for it
 
-    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+    from agentplatform.net.safe_http import SafeHttpClient
+
+    async with SafeHttpClient(timeout=TIMEOUT_SECONDS) as client:
         for attempt in range(MAX_RETRIES + 1):
             try:
-                resp = await client.post(url, headers=headers, json=body)
+                resp = await client.request(
+                    "POST", url, headers=headers, json=body, sensitive_headers={"x-api-key"}
+                )
             except httpx.HTTPError as exc:
                 if attempt < MAX_RETRIES:
                     record_stats(llm_retry_count=1)
