@@ -18,6 +18,8 @@ from starlette.types import Receive, Scope, Send
 from local.apigw import RouteTable, decode_response, proxy_event
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
+from local.streams import StreamPoller
+from local.websocket import WebSocketGateway
 
 logger = logging.getLogger("local")
 
@@ -36,12 +38,16 @@ class LocalGateway:
         self.routes: RouteTable | None = None
         self._dirty = False
         self._saver: asyncio.Task[None] | None = None
+        self.websockets = WebSocketGateway()
+        self.streams: StreamPoller | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self.websockets(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -49,13 +55,29 @@ class LocalGateway:
             if message["type"] == "lifespan.startup":
                 self.routes = await asyncio.to_thread(RouteTable)
                 self._saver = asyncio.create_task(self._save_periodically())
+                self.streams = await asyncio.to_thread(self._start_streams)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._saver:
                     self._saver.cancel()
+                if self.streams:
+                    await asyncio.to_thread(self.streams.stop)
                 await asyncio.to_thread(self.cloud.save)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    @staticmethod
+    def _start_streams() -> StreamPoller:
+        """The table stream drives the events Lambda, as the deployed event source does."""
+        import os
+
+        from agentplatform.config import get_settings
+        from local.websocket import LOCAL_CALLBACK_URL
+
+        if not os.environ.get("WEBSOCKET_CALLBACK_URL"):
+            os.environ["WEBSOCKET_CALLBACK_URL"] = LOCAL_CALLBACK_URL
+            get_settings.cache_clear()
+        return StreamPoller(get_settings().table_name).start()
 
     async def _save_periodically(self) -> None:
         while True:

@@ -1,0 +1,12 @@
+"""``$disconnect``: forget the connection and its subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from agentplatform.events.connect import disconnect
+
+    disconnect(event["requestContext"]["connectionId"])
+    return {"statusCode": 200}

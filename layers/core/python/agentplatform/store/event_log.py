@@ -1,0 +1,150 @@
+"""Each run's replay buffer: its events in sequence order (layout: docs/websocket.md).
+
+``EVLOG#<user>#<run>`` holds ``HEAD`` (the last sequence number and the stream
+position it came from; never expires, so numbering never restarts) and one
+``SEQ#<n>`` item per event, expiring after ``EVENT_REPLAY_HOURS``. The user id is part
+of the key, so a replay request can only address the caller's own runs.
+
+Appending is idempotent per stream record: a retried record finds its stream
+position at or behind the head and gets back the event it was given the first time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from agentplatform.aws import client
+from agentplatform.store import keys
+from agentplatform.store.table import Table, from_attrs, is_condition_failure, pack, put_op, to_attrs, unpack
+
+_SOURCE_WIDTH = 40  # stream sequence numbers are decimal strings of up to 40 digits
+_RETRY_LOOKBACK = 500
+_MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    seq: int
+    method: str
+    data: dict[str, Any]
+
+
+def _source(sequence_number: str) -> str:
+    return sequence_number.rjust(_SOURCE_WIDTH, "0")
+
+
+def _logged(item: dict[str, Any]) -> LoggedEvent:
+    return LoggedEvent(seq=int(item["seq"]), method=item["method"], data=unpack(item["body"]))
+
+
+class EventLog:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    def head(self, user_id: str, graph_exec_id: str) -> int:
+        item = self.table.get(
+            keys.event_log_pk(user_id, graph_exec_id), keys.EVENT_LOG_HEAD_SK, consistent=True
+        )
+        return int(item["seq"]) if item else 0
+
+    def append(
+        self,
+        user_id: str,
+        graph_exec_id: str,
+        *,
+        stream_position: str,
+        method: str,
+        data: dict[str, Any],
+        retention_seconds: int,
+    ) -> LoggedEvent | None:
+        """Give the event the run's next sequence number; None if a retried record's
+        event has already left the lookback window."""
+        pk, source = keys.event_log_pk(user_id, graph_exec_id), _source(stream_position)
+        for _ in range(_MAX_ATTEMPTS):
+            head = self.table.get(pk, keys.EVENT_LOG_HEAD_SK, consistent=True)
+            if head is not None and head["source"] >= source:
+                return self._find(pk, source)
+            seq = (int(head["seq"]) if head else 0) + 1
+            try:
+                self.table.transact(self._append_ops(pk, head, seq, source, method, data, retention_seconds))
+            except Exception as exc:
+                if is_condition_failure(exc):
+                    continue  # another writer moved the head: read it again
+                raise
+            return LoggedEvent(seq=seq, method=method, data=data)
+        raise RuntimeError(f"event log head of {graph_exec_id} kept moving")
+
+    def _append_ops(
+        self,
+        pk: str,
+        head: dict[str, Any] | None,
+        seq: int,
+        source: str,
+        method: str,
+        data: dict[str, Any],
+        retention_seconds: int,
+    ) -> list[dict[str, Any]]:
+        head_item = {
+            "pk": pk,
+            "sk": keys.EVENT_LOG_HEAD_SK,
+            "type": "event_log_head",
+            "seq": seq,
+            "source": source,
+        }
+        if head is None:
+            head_op = put_op(head_item, "attribute_not_exists(pk)")
+        else:
+            head_op = put_op(head_item, "seq = :prev", values={":prev": int(head["seq"])})
+        event_item = {
+            "pk": pk,
+            "sk": keys.event_seq_sk(seq),
+            "type": "event_log_entry",
+            "seq": seq,
+            "source": source,
+            "method": method,
+            "body": pack(data),
+            "ttl": int(time.time()) + retention_seconds,
+        }
+        return [head_op, put_op(event_item, "attribute_not_exists(pk)")]
+
+    def _find(self, pk: str, source: str) -> LoggedEvent | None:
+        recent = self.table.query(
+            pk, prefix=keys.EVENT_SEQ_PREFIX, forward=False, limit=_RETRY_LOOKBACK, consistent=True
+        )
+        for item in recent:
+            if item["source"] == source:
+                return _logged(item)
+            if item["source"] < source:
+                return None
+        return None
+
+    def between(self, user_id: str, graph_exec_id: str, after: int, through: int) -> list[LoggedEvent]:
+        """Unexpired events with ``after < seq <= through``, in order."""
+        if through <= after:
+            return []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table.name,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            # TTL deletion lags by up to days: expired entries must not replay.
+            "FilterExpression": "#ttl > :now",
+            "ExpressionAttributeNames": {"#ttl": "ttl"},
+            "ExpressionAttributeValues": to_attrs(
+                {
+                    ":pk": keys.event_log_pk(user_id, graph_exec_id),
+                    ":lo": keys.event_seq_sk(after + 1),
+                    ":hi": keys.event_seq_sk(through),
+                    ":now": int(time.time()),
+                }
+            ),
+            "ConsistentRead": True,
+        }
+        found: list[LoggedEvent] = []
+        db = client("dynamodb")
+        while True:
+            resp = db.query(**kwargs)
+            found.extend(_logged(from_attrs(a)) for a in resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                return found
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]

@@ -1,0 +1,213 @@
+"""The table stream feeding the events Lambda, as Lambda's event source mapping does.
+
+A background thread reads moto's stream with the DynamoDB Streams API (so records
+have their real shape), turns each batch into the Lambda event for a DynamoDB
+stream source, and runs the handler in-process. It honours ``batchItemFailures``
+by resuming from the first failed record. Writers never wait on it: a write only
+wakes the thread, so a slow or failing fan-out cannot slow down or break a write.
+
+Unlike Lambda (which retries a failing record until it expires), a record that
+keeps failing is skipped after a few attempts, so one bad event cannot stall the
+local cloud.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from agentplatform.aws import client
+from local.lambdas import Handler, invoke
+
+logger = logging.getLogger("local.streams")
+
+EVENTS_HANDLER = "events.stream.handler"
+_IDLE_POLL_SECONDS = 1.0
+_BACKOFF_SECONDS = 0.05
+_wakers: set[threading.Event] = set()
+_hooked = False
+
+
+def _hook_stream_writes() -> None:
+    """Wake pollers whenever moto appends a stream record (idempotent)."""
+    global _hooked
+    if _hooked:
+        return
+    from moto.dynamodb.models.table import StreamShard
+
+    original = StreamShard.add
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        original(self, old, new)
+        for waker in list(_wakers):
+            waker.set()
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    _hooked = True
+
+
+def _encode_binary(attr: Any) -> Any:
+    """boto3 decodes binary attributes; the Lambda event carries them base64 encoded."""
+    if isinstance(attr, dict):
+        if set(attr) == {"B"}:
+            return {"B": base64.b64encode(attr["B"]).decode()}
+        if set(attr) == {"BS"}:
+            return {"BS": [base64.b64encode(v).decode() for v in attr["BS"]]}
+        return {k: _encode_binary(v) for k, v in attr.items()}
+    if isinstance(attr, list):
+        return [_encode_binary(v) for v in attr]
+    return attr
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str, region: str = "us-east-1") -> dict[str, Any]:
+    """A ``GetRecords`` record as Lambda delivers it to a stream-triggered function."""
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        stream["ApproximateCreationDateTime"] = int(created.timestamp())
+    for name in ("Keys", "NewImage", "OldImage"):
+        if name in stream:
+            stream[name] = _encode_binary(stream[name])
+    return {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": record.get("awsRegion", region),
+        "dynamodb": stream,
+        "eventSourceARN": stream_arn,
+    }
+
+
+def _load(handler: str) -> Handler:
+    module_path, _, attr = handler.rpartition(".")
+    loaded: Handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
+    return loaded
+
+
+class StreamPoller:
+    def __init__(
+        self,
+        table_name: str,
+        handler: str = EVENTS_HANDLER,
+        *,
+        batch_size: int = 100,
+        max_attempts: int = 4,
+        function_name: str = "EventsStreamFunction",
+    ):
+        self.table_name = table_name
+        self.handler = handler
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.function_name = function_name
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stream_arn = ""
+        self._shard_id = ""
+        self._iterator: str | None = None
+
+    def start(self) -> StreamPoller:
+        """Begin at the stream's tip: only writes from now on are delivered."""
+        _hook_stream_writes()
+        self._stream_arn = client("dynamodb").describe_table(TableName=self.table_name)["Table"][
+            "LatestStreamArn"
+        ]
+        shards = client("dynamodbstreams").describe_stream(StreamArn=self._stream_arn)["StreamDescription"][
+            "Shards"
+        ]
+        self._shard_id = shards[0]["ShardId"]
+        self._iterator = self._shard_iterator("LATEST")
+        _wakers.add(self._wake)
+        self._thread = threading.Thread(target=self._run, name="stream-poller", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        _wakers.discard(self._wake)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _shard_iterator(self, kind: str, sequence_number: str | None = None) -> str:
+        kwargs: dict[str, Any] = {
+            "StreamArn": self._stream_arn,
+            "ShardId": self._shard_id,
+            "ShardIteratorType": kind,
+        }
+        if sequence_number is not None:
+            kwargs["SequenceNumber"] = sequence_number
+        return str(client("dynamodbstreams").get_shard_iterator(**kwargs)["ShardIterator"])
+
+    def _run(self) -> None:
+        handler = _load(self.handler)
+        while not self._stop.is_set():
+            self._wake.wait(_IDLE_POLL_SECONDS)
+            self._wake.clear()
+            try:
+                while not self._stop.is_set() and self._drain_once(handler):
+                    pass
+            except Exception:  # keep polling: the emulator must outlive any one bad batch
+                logger.exception("stream poller error")
+                time.sleep(_IDLE_POLL_SECONDS)
+
+    def _get_records(self) -> list[dict[str, Any]]:
+        assert self._iterator is not None
+        used = self._iterator
+        resp = client("dynamodbstreams").get_records(ShardIterator=used, Limit=self.batch_size)
+        self._iterator = resp.get("NextShardIterator")
+        _forget_iterator(used)
+        return list(resp.get("Records", []))
+
+    def _drain_once(self, handler: Handler) -> bool:
+        """Deliver one batch; False when the stream had nothing new."""
+        records = self._get_records()
+        if not records:
+            return False
+        attempts = 0
+        while records:
+            failed_from = self._deliver(handler, records)
+            if failed_from is None:
+                return True
+            attempts += 1
+            index = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] == failed_from)
+            if attempts >= self.max_attempts:
+                logger.error("stream record %s failed %d times; skipping it", failed_from, attempts)
+                records, attempts = records[index + 1 :], 0
+            else:
+                records = records[index:]
+                time.sleep(_BACKOFF_SECONDS * 2**attempts)
+        return True
+
+    def _deliver(self, handler: Handler, records: list[dict[str, Any]]) -> str | None:
+        """Run the handler on ``records``; the sequence number to resume from, if any failed."""
+        event = {"Records": [lambda_record(r, self._stream_arn) for r in records]}
+        try:
+            result = invoke(handler, event, function_name=self.function_name)
+        except Exception:
+            logger.exception("events handler failed on a batch of %d", len(records))
+            return str(records[0]["dynamodb"]["SequenceNumber"])
+        failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
+        if not failures:
+            return None
+        known = [r["dynamodb"]["SequenceNumber"] for r in records]
+        return min((f for f in failures if f in known), key=known.index, default=known[0])
+
+
+def _forget_iterator(iterator: str) -> None:
+    """moto keeps every shard iterator it hands out; drop the ones already used."""
+    try:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+        for backend in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].values():
+            backend.shard_iterators.pop(iterator, None)
+    except (ImportError, KeyError):
+        pass
