@@ -62,7 +62,8 @@ def discover(package: str = BUILTIN_PACKAGE) -> dict[str, Block]:
 
     blocks: dict[str, Block] = {}
     for cls in _all_subclasses(Block):
-        if cls.__name__.endswith("Base") or not cls.__module__.startswith(package):
+        in_package = cls.__module__ == package or cls.__module__.startswith(f"{package}.")
+        if cls.__name__.endswith("Base") or not in_package:
             continue
         if not cls.__name__.endswith("Block"):
             raise BlockRegistryError(f"{cls.__module__}.{cls.__name__}: class name must end with 'Block'")
