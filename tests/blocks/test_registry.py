@@ -74,7 +74,7 @@ def test_bad_uuid_is_rejected(make_package):
 
 def test_uuid_must_be_the_36_character_form(make_package):
     package = make_package(bad=_block_source("HexIdBlock", uuid.uuid4().hex))
-    with pytest.raises(BlockRegistryError, match="HexIdBlock: id .* must be a 36-character UUID string"):
+    with pytest.raises(BlockRegistryError, match=r"HexIdBlock: id .* must be a 36-character UUID string"):
         discover(package)
 
 
