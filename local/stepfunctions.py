@@ -17,6 +17,7 @@ import hashlib
 import importlib
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from agentplatform.aws import client
+
+logger = logging.getLogger("local.stepfunctions")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -252,6 +255,7 @@ def _patch_simple_backend() -> None:
         try:
             return json.dumps(_dispatch(name, event)).encode()
         except Exception as exc:
+            logger.warning("Lambda %s failed", name, exc_info=True)
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
 
@@ -286,6 +290,9 @@ def provision_graph_run() -> str:
 
     Also exports it as ``STATE_MACHINE_ARN`` for the executions API.
     """
+    from local.moto_fixes import serialize_dynamodb
+
+    serialize_dynamodb()  # Map iterations run on threads; moto's DynamoDB needs this
     blueprint = load_blueprint()
     _patch_lambda_invoke()
     lam, role, code = client("lambda"), _role_arn(), _zip()

@@ -8,6 +8,7 @@ node-execution item, whose new image carries the whole event payload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -457,19 +458,28 @@ class ExecutionRepository:
         try:
             self.table.transact(ops[:_TRANSACTION_MAX])
         except Exception as exc:
-            reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
             if not is_condition_failure(exc):
                 raise
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-            if not reasons:  # no detail: find out whether our own write is the one refused
-                return False
+            codes = cancellation_codes(exc)
+            if not codes or codes[0] == "ConditionalCheckFailed":
+                return False  # our own guard: recorded already, or no longer RUNNING
             raise OutputConflict() from exc
         # Beyond one transaction (very wide static fan-in): the rest follows, each write
         # still guarded, so a retry cannot apply any of it twice.
         for start in range(_TRANSACTION_MAX, len(ops), _TRANSACTION_MAX):
             self.table.transact(ops[start : start + _TRANSACTION_MAX])
         return True
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """Per-operation codes of a cancelled transaction (``"None"`` where it was fine)."""
+    response = getattr(exc, "response", {}) or {}
+    reasons = response.get("CancellationReasons")
+    if reasons:
+        return [str(r.get("Code", "None")) for r in reasons]
+    # Some emulators only put them in the message: "... reasons [None, ConditionalCheckFailed]".
+    match = re.search(r"\[([A-Za-z, ]+)\]\s*$", response.get("Error", {}).get("Message", ""))
+    return [part.strip() for part in match.group(1).split(",")] if match else []
 
 
 def _spill_state(state: SinkState, graph_exec_id: str) -> dict[str, Any]:
