@@ -232,3 +232,17 @@ def test_block_costs_are_per_model():
     assert costs["gpt-4o"] == 3
     assert costs["claude-sonnet-4-5-20250929"] == 9
     assert len(costs) == len(block.costs)
+
+
+def test_the_api_key_never_reaches_a_log_line(llm_stub, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    c = creds(llm_stub.openai_base_url)
+    llm_stub.queue(openai_error(429, "wait", retry_after="0"))
+    run_block(TEXT, {"prompt": "hi", "credentials": meta(c)}, credentials=c)
+    llm_stub.expected_key = "other"
+    with pytest.raises(BlockError):
+        run_block(TEXT, {"prompt": "hi", "credentials": meta(c)}, credentials=c)
+    assert caplog.records
+    assert SECRET not in caplog.text
