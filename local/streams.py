@@ -29,6 +29,8 @@ logger = logging.getLogger("local.streams")
 EVENTS_HANDLER = "events.stream.handler"
 _IDLE_POLL_SECONDS = 1.0
 _BACKOFF_SECONDS = 0.05
+# botocore resolves stream ARNs to account-based endpoints, which moto does not route.
+_STREAMS_ENDPOINT = "https://streams.dynamodb.us-east-1.amazonaws.com"
 _wakers: set[threading.Event] = set()
 _hooked = False
 
@@ -84,6 +86,10 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str = "us-eas
     }
 
 
+def _streams() -> Any:
+    return client("dynamodbstreams", _STREAMS_ENDPOINT)
+
+
 def _load(handler: str) -> Handler:
     module_path, _, attr = handler.rpartition(".")
     loaded: Handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
@@ -118,9 +124,7 @@ class StreamPoller:
         self._stream_arn = client("dynamodb").describe_table(TableName=self.table_name)["Table"][
             "LatestStreamArn"
         ]
-        shards = client("dynamodbstreams").describe_stream(StreamArn=self._stream_arn)["StreamDescription"][
-            "Shards"
-        ]
+        shards = _streams().describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
         self._shard_id = shards[0]["ShardId"]
         self._iterator = self._shard_iterator("LATEST")
         _wakers.add(self._wake)
@@ -144,7 +148,7 @@ class StreamPoller:
         }
         if sequence_number is not None:
             kwargs["SequenceNumber"] = sequence_number
-        return str(client("dynamodbstreams").get_shard_iterator(**kwargs)["ShardIterator"])
+        return str(_streams().get_shard_iterator(**kwargs)["ShardIterator"])
 
     def _run(self) -> None:
         handler = _load(self.handler)
@@ -161,7 +165,7 @@ class StreamPoller:
     def _get_records(self) -> list[dict[str, Any]]:
         assert self._iterator is not None
         used = self._iterator
-        resp = client("dynamodbstreams").get_records(ShardIterator=used, Limit=self.batch_size)
+        resp = _streams().get_records(ShardIterator=used, Limit=self.batch_size)
         self._iterator = resp.get("NextShardIterator")
         _forget_iterator(used)
         return list(resp.get("Records", []))

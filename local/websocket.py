@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.types import Receive, Scope, Send
 
@@ -110,18 +110,22 @@ def install_management_api() -> None:
         def __init__(self, size: int):
             super().__init__("PayloadTooLargeException", f"Message of {size} bytes exceeds the quota")
 
+    # moto passes the id still percent-encoded from the request path ("=" is "%3D").
     def post_to_connection(self: Any, data: bytes, connection_id: str) -> None:
+        connection_id = unquote(connection_id)
         if len(data) > MESSAGE_LIMIT_BYTES:
             raise PayloadTooLargeException(len(data))
         if not LIVE.deliver(connection_id, data):
             raise GoneException(connection_id)
 
     def get_connection(self: Any, connection_id: str) -> Any:
+        connection_id = unquote(connection_id)
         if not LIVE.is_open(connection_id):
             raise GoneException(connection_id)
         return Connection()
 
     def delete_connection(self: Any, connection_id: str) -> None:
+        connection_id = unquote(connection_id)
         if not LIVE.close(connection_id):
             raise GoneException(connection_id)
 
