@@ -21,12 +21,9 @@ def block_catalogue() -> bytes:
     """The serialized ``GET /api/blocks`` body, built once per cold start."""
     global _catalogue
     if _catalogue is None:
-        entries = [
-            {**block.to_dict(), "costs": [cost.as_dict() for cost in block.costs]}
-            for block in get_blocks().values()
-            if not block.disabled
-        ]
-        _catalogue = json.dumps(entries, separators=(",", ":")).encode()
+        from agentplatform.blocks.catalogue import catalogue_entries
+
+        _catalogue = json.dumps(catalogue_entries(get_blocks()), separators=(",", ":")).encode()
     return _catalogue
 
 
