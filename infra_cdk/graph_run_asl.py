@@ -70,9 +70,7 @@ def _iterator(retry_interval: int) -> dict[str, Any]:
         }
     )
     fail_batch = _invoke(RUN_NODE, "$")
-    fail_batch.update(
-        {"OutputPath": "$.Payload", "Retry": _retry(retry_interval, 6), "End": True}
-    )
+    fail_batch.update({"OutputPath": "$.Payload", "Retry": _retry(retry_interval, 6), "End": True})
     return {
         "ProcessorConfig": {"Mode": "INLINE"},
         "StartAt": "RunBatch",

@@ -154,7 +154,8 @@ def _template_is_fresh() -> bool:
 
 def _has_graph_run(template: dict[str, Any]) -> bool:
     return any(
-        res.get("Type") == "AWS::StepFunctions::StateMachine" for res in template.get("Resources", {}).values()
+        res.get("Type") == "AWS::StepFunctions::StateMachine"
+        for res in template.get("Resources", {}).values()
     )
 
 
@@ -165,10 +166,7 @@ def load_blueprint() -> Blueprint:
         raw = json.loads(cache.read_text())
         return Blueprint(functions=raw["functions"], definition=raw["definition"])
     template: dict[str, Any] | None = None
-    if _template_is_fresh():
-        template = json.loads(TEMPLATE.read_text())
-    else:
-        template = _synthesize()
+    template = json.loads(TEMPLATE.read_text()) if _template_is_fresh() else _synthesize()
     blueprint = (
         blueprint_from_template(template)
         if template is not None and _has_graph_run(template)
@@ -194,7 +192,9 @@ def apply_tunables(definition: str, tunables: dict[str, int] | None = None) -> s
                 state["Seconds"] = knobs["poll_seconds"]
             for retry in state.get("Retry", []):
                 retry["IntervalSeconds"] = knobs["retry_interval"]
-            if state.get("Type") == "Task" and "max_batches" in state.get("Parameters", {}).get("Payload", {}):
+            if state.get("Type") == "Task" and "max_batches" in state.get("Parameters", {}).get(
+                "Payload", {}
+            ):
                 state["Parameters"]["Payload"]["max_batches"] = knobs["max_concurrency"]
 
     visit(asl["States"])
@@ -275,7 +275,11 @@ def _role_arn() -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
             ],
         }
     )

@@ -4,16 +4,15 @@ With ``error`` in the event (the Map's Catch after retries), the batch's unfinis
 node executions are failed instead.
 """
 
+import contextlib
 import json
 from typing import Any
 
 
 def _error_message(error: dict[str, Any]) -> str:
     cause = error.get("Cause") or ""
-    try:
+    with contextlib.suppress(ValueError, AttributeError):
         cause = json.loads(cause).get("errorMessage", cause)
-    except (ValueError, AttributeError):
-        pass
     return f"{error.get('Error', 'Error')}: {cause}" if cause else str(error.get("Error", "Error"))
 
 

@@ -63,7 +63,7 @@ def test_execute_returns_the_queued_run_with_its_starting_nodes(api):
 
 
 def test_finished_run_has_outputs_stats_and_ordered_nodes(api):
-    graph, run = _finished_run(api)
+    _graph, run = _finished_run(api)
 
     assert run["status"] == "COMPLETED"
     assert run["outputs"] == {"y": ["hello"]}
@@ -75,7 +75,9 @@ def test_finished_run_has_outputs_stats_and_ordered_nodes(api):
 
 
 def test_execute_unknown_graph_is_404(api):
-    response = api.post("/api/graphs/00000000-0000-4000-8000-000000000000/execute/1", json_body={"inputs": {}})
+    response = api.post(
+        "/api/graphs/00000000-0000-4000-8000-000000000000/execute/1", json_body={"inputs": {}}
+    )
     assert response.status_code == 404
 
 

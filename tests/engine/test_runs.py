@@ -256,7 +256,10 @@ def test_persist_then_retrieve_across_runs(api):
         api,
         {
             "name": "writer",
-            "nodes": [node("in", AGENT_INPUT, name="v"), node("persist", PERSIST, key="colour", scope="across_agents")],
+            "nodes": [
+                node("in", AGENT_INPUT, name="v"),
+                node("persist", PERSIST, key="colour", scope="across_agents"),
+            ],
             "links": [link("in", "result", "persist", "value")],
         },
     )
@@ -289,5 +292,7 @@ def test_large_values_spill_to_s3_and_load_back(api):
     assert run["status"] == "COMPLETED"
     assert run["outputs"] == {"y": [big]}
     assert all(n["output_data"] for n in run["node_executions"])
-    listed = client("s3").list_objects_v2(Bucket=get_settings().bucket_name, Prefix=f"values/{started['id']}/")
+    listed = client("s3").list_objects_v2(
+        Bucket=get_settings().bucket_name, Prefix=f"values/{started['id']}/"
+    )
     assert listed.get("KeyCount", 0) >= 1

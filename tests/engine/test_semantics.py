@@ -18,7 +18,6 @@ from tests.support.runs import (
     create_graph,
     execute,
     node_ids,
-    run_graph,
     wait_for,
 )
 

@@ -29,7 +29,9 @@ def create_graph(api: ApiGatewayClient, graph: dict[str, Any]) -> dict[str, Any]
     return response.json()
 
 
-def execute(api: ApiGatewayClient, graph: dict[str, Any], inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def execute(
+    api: ApiGatewayClient, graph: dict[str, Any], inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     response = api.post(
         f"/api/graphs/{graph['id']}/execute/{graph['version']}", json_body={"inputs": inputs or {}}
     )
@@ -56,7 +58,9 @@ def wait_for(api: ApiGatewayClient, graph_id: str, exec_id: str, until: Any = No
         time.sleep(0.05)
 
 
-def run_graph(api: ApiGatewayClient, graph: dict[str, Any], inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_graph(
+    api: ApiGatewayClient, graph: dict[str, Any], inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     created = create_graph(api, graph)
     started = execute(api, created, inputs)
     return wait_for(api, created["id"], started["id"])

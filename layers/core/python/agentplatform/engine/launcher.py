@@ -6,6 +6,7 @@ each continuation), so starting twice cannot start two executions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -28,20 +29,22 @@ def execution_name(graph_exec_id: str, part: int = 0) -> str:
 def start(run: dict[str, Any], part: int = 0, results: list[dict[str, Any]] | None = None) -> None:
     sfn = client("stepfunctions")
     payload = {"run": run, "results": results or []}
-    try:
+    # A retried start finds the execution already under way.
+    with contextlib.suppress(sfn.exceptions.ExecutionAlreadyExists):
         sfn.start_execution(
             stateMachineArn=state_machine_arn(),
             name=execution_name(run["graph_exec_id"], part),
             input=json.dumps(payload),
         )
-    except sfn.exceptions.ExecutionAlreadyExists:
-        pass  # a retried start: the execution is already under way
 
 
 def stop(graph_exec_id: str, part: int = 0) -> None:
     sfn = client("stepfunctions")
-    arn = state_machine_arn().replace(":stateMachine:", ":execution:") + ":" + execution_name(graph_exec_id, part)
-    try:
+    arn = (
+        state_machine_arn().replace(":stateMachine:", ":execution:")
+        + ":"
+        + execution_name(graph_exec_id, part)
+    )
+    # Already finished, or never started: nothing to stop.
+    with contextlib.suppress(Exception):
         sfn.stop_execution(executionArn=arn, cause="Stopped by the user")
-    except Exception:  # already finished, or never started: nothing to stop
-        pass

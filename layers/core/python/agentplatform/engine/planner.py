@@ -49,9 +49,7 @@ def _first_plan(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any]) -> 
     item = repo.set_run_status_from(ref, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, started_at=now())
     if item is None:
         return [], False
-    queued = [
-        n["node_exec_id"] for n in repo.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value
-    ]
+    queued = [n["node_exec_id"] for n in repo.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value]
     return queued, True
 
 
@@ -110,7 +108,9 @@ def _collect_waiting(
     return queued, still
 
 
-def _continue(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any], queued: list[str]) -> dict[str, Any]:
+def _continue(
+    repo: ExecutionRepository, ref: RunRef, run: dict[str, Any], queued: list[str]
+) -> dict[str, Any]:
     part = int(run.get("part", 0)) + 1
     successor = {**run, "part": part, "events": 0}
     repo.set_run_fields(ref, part=part)

@@ -6,6 +6,7 @@ again at run time, to validate the queued input (spec §3.1).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,10 +31,9 @@ def _coerce(block: Block, data: dict[str, Any]) -> None:
         value = data.get(name)
         if value is None or type_matches(value, info.annotation):
             continue
-        try:
+        # Left as is when it cannot convert: schema validation reports the mismatch.
+        with contextlib.suppress(ConversionError):
             data[name] = convert(value, info.annotation)
-        except ConversionError:
-            pass  # left as is: schema validation reports the mismatch
 
 
 def _missing_and_mismatch(block: Block, node: NodeModel, data: dict[str, Any]) -> tuple[set[str], str | None]:
@@ -55,7 +55,9 @@ def validate_exec(
     resolve_input: bool = True,
 ) -> tuple[dict[str, Any], str | None]:
     """The merged input and None when ``data`` makes ``node`` runnable, else the reason."""
-    missing_links = {link.sink_name for link in node.input_links} - set(data)
+    # The block decides which linked pins gate it (SmartDecisionMaker's tool-loop pins do not).
+    linked = {link.sink_name for link in node.input_links}
+    missing_links = block.input_schema.get_missing_links(dict(data), linked)
     if missing_links:
         return dict(data), f"{block.name} unpopulated links {sorted(missing_links)}"
     merged = {**_defaults(block, node), **data}
@@ -64,6 +66,10 @@ def validate_exec(
             merged = merge_execution_input(merged)
         except ValueError as exc:
             return merged, str(exc)
+    from agentplatform.integrations.resolve import should_skip_node
+
+    if should_skip_node(block, node.metadata, merged):
+        return merged, None  # runs as a skip: ends COMPLETED without running the block
     _coerce(block, merged)
     missing, mismatch = _missing_and_mismatch(block, node, merged)
     if missing:

@@ -81,9 +81,7 @@ def is_stateless_sink(node: NodeModel) -> bool:
 
 
 def sinks_needing_state(graph: GraphModel, source: NodeModel) -> set[str]:
-    return {
-        link.sink_id for link in source.output_links if not is_stateless_sink(graph.node(link.sink_id))
-    }
+    return {link.sink_id for link in source.output_links if not is_stateless_sink(graph.node(link.sink_id))}
 
 
 class Router:

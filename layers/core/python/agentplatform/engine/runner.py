@@ -67,6 +67,7 @@ class NodeRun:
         self.queued: list[str] = list(item.get("queued") or [])
         self.router = Router(ctx.graph, ctx.masks, lambda: str(uuid.uuid4()))
         self.states: dict[str, SinkState] | None = None
+        self.stats: dict[str, Any] | None = None  # block-reported stats, written with the final status
 
     @property
     def node_exec_id(self) -> str:
@@ -76,7 +77,9 @@ class NodeRun:
 
     def _sink_states(self) -> dict[str, SinkState]:
         if self.states is None:
-            self.states = self.ctx.repo.sink_states(self.ctx.ref, sinks_needing_state(self.ctx.graph, self.node))
+            self.states = self.ctx.repo.sink_states(
+                self.ctx.ref, sinks_needing_state(self.ctx.graph, self.node)
+            )
         return self.states
 
     def commit(self, output: tuple[str, Any] | None, final: ExecutionStatus | None) -> None:
@@ -108,6 +111,7 @@ class NodeRun:
             queued=queued,
             route=route,
             final=None if final is None else (final, now()),
+            stats=self.stats if final is not None else None,
         )
         if not ok:
             raise _Abandon()
@@ -136,8 +140,14 @@ class NodeRun:
         pending: tuple[str, Any] | None = None
         index = 0
         status = ExecutionStatus.COMPLETED
+        from agentplatform.blocks.stats import start_collecting
+        from agentplatform.integrations.resolve import resolve_node_credentials
+
+        stats = start_collecting()  # this coroutine runs as its own task: the collector stays in it
         try:
-            async for name, value in self.block.execute(data, **self._kwargs()):
+            credentials = resolve_node_credentials(self.ctx.ref.user_id, self.block, data)
+            kwargs = {**self._kwargs(), **credentials}
+            async for name, value in self.block.execute(data, **kwargs):
                 index += 1
                 if index <= self.recorded:
                     continue  # committed by an earlier attempt
@@ -154,6 +164,7 @@ class NodeRun:
             status = ExecutionStatus.FAILED
             if index <= self.recorded:
                 pending = None
+        self.stats = {k: v for k, v in stats.as_dict().items() if v} or None
         # The last output is written together with the final status: one write fewer.
         self.commit(pending, status)
         return status
@@ -172,6 +183,11 @@ class NodeRun:
         data, error = validate_exec(self.node, self.block, node_input(self.item), resolve_input=False)
         if error:  # upstream: an input problem found at run time completes with an error output
             self.commit(("error", error), ExecutionStatus.COMPLETED)
+            return
+        from agentplatform.integrations.resolve import should_skip_node
+
+        if should_skip_node(self.block, self.node.metadata, data):
+            self.commit(None, ExecutionStatus.COMPLETED)  # optional credentials missing: skipped
             return
         loop = asyncio.new_event_loop()
         try:

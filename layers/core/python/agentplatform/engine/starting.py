@@ -36,7 +36,7 @@ def starting_executions(
             continue
         data: dict[str, Any] = {}
         if block.block_type == BlockType.INPUT:
-            name = node.input_default.get("name")
+            name = str(node.input_default.get("name", ""))
             if name in inputs:
                 data["value"] = inputs[name]
         data.update(masks.get(node.id, {}))

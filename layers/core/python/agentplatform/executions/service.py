@@ -33,11 +33,36 @@ from agentplatform.store.executions import (
 )
 from agentplatform.store.graphs import GraphRepository
 
-_STOPPABLE = (ExecutionStatus.INCOMPLETE, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.REVIEW)
+_STOPPABLE = (
+    ExecutionStatus.INCOMPLETE,
+    ExecutionStatus.QUEUED,
+    ExecutionStatus.RUNNING,
+    ExecutionStatus.REVIEW,
+)
 
 
 def _not_found(graph_exec_id: str) -> NotFoundError:
     return NotFoundError(f"Graph execution #{graph_exec_id} not found.")
+
+
+def _run_masks(
+    graph: Any, credentials_inputs: dict[str, Any] | None, nodes_input_masks: dict[str, dict[str, Any]] | None
+) -> dict[str, dict[str, Any]]:
+    """Explicit node masks over the request's ``credentials_inputs`` mapped onto nodes."""
+    from agentplatform.integrations.resolve import credentials_input_masks, merge_input_masks
+
+    graphs = [graph, *graph.sub_graphs]
+    return merge_input_masks(credentials_input_masks(graphs, credentials_inputs), nodes_input_masks)
+
+
+def _validate_credentials(user_id: str, graph: Any, masks: dict[str, dict[str, Any]]) -> None:
+    from agentplatform.errors import GraphValidationError
+    from agentplatform.integrations.resolve import validate_graph_credentials
+
+    errors = validate_graph_credentials(user_id, [graph, *graph.sub_graphs], masks).node_errors
+    if errors:
+        issues = sum(len(v) for v in errors.values())
+        raise GraphValidationError(f"Graph validation failed: {issues} issues on {len(errors)} nodes", errors)
 
 
 class ExecutionService:
@@ -61,8 +86,9 @@ class ExecutionService:
         graph_exec_id: str | None = None,
     ) -> GraphExecutionWithNodes:
         graph = self.graphs.get(user_id, graph_id, graph_version)
-        masks = nodes_input_masks or {}
+        masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
         validate_graph(graph, for_run=True, input_masks=masks)
+        _validate_credentials(user_id, graph, masks)
         starting = starting_executions(graph, inputs, masks)
         meta = GraphExecutionMeta(
             id=graph_exec_id or str(uuid.uuid4()),
@@ -139,7 +165,9 @@ class ExecutionService:
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
         for node in self.repo.node_execs(ref):
             if ExecutionStatus(node["status"]) in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING):
-                self.repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now())
+                self.repo.set_node_status(
+                    ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
+                )
 
     # -- read
 

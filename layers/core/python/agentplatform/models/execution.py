@@ -55,7 +55,7 @@ class GraphExecutionMeta(BaseModel):
 
 
 class GraphExecution(GraphExecutionMeta):
-    inputs: dict[str, Any] = Field(default_factory=dict)  # type: ignore[assignment]
+    inputs: dict[str, Any] = Field(default_factory=dict)
     outputs: dict[str, list[Any]] = Field(default_factory=dict)
 
 

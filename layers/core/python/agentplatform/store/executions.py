@@ -56,7 +56,9 @@ def _unpack_or(item: dict[str, Any], name: str, default: Any) -> Any:
 # ---------------------------------------------------------------- item codecs
 
 
-def run_item(meta: GraphExecutionMeta, *, created_at: str, parent: dict[str, str] | None = None) -> dict[str, Any]:
+def run_item(
+    meta: GraphExecutionMeta, *, created_at: str, parent: dict[str, str] | None = None
+) -> dict[str, Any]:
     ref = RunRef(meta.user_id, meta.id)
     return {
         "pk": ref.pk,
@@ -215,7 +217,11 @@ class ExecutionRepository:
                 "SET " + ", ".join(sets),
                 condition="#status = :current",
                 names={"#status": "status", **{f"#{name}": name for name in fields}},
-                values={":status": target.value, ":current": current.value, **{f":{k}": v for k, v in fields.items()}},
+                values={
+                    ":status": target.value,
+                    ":current": current.value,
+                    **{f":{k}": v for k, v in fields.items()},
+                },
             )
         except Exception as exc:
             if is_condition_failure(exc):
@@ -388,6 +394,7 @@ class ExecutionRepository:
         queued: list[str],
         route: RouteResult,
         final: tuple[ExecutionStatus, str] | None = None,
+        stats: dict[str, Any] | None = None,
     ) -> bool:
         """Record outputs ``prior..out_n`` (and optionally the final status) together with
         its routing. False if it was recorded already (a retry) or the node is no longer
@@ -404,6 +411,9 @@ class ExecutionRepository:
         if final is not None:
             own_sets += ", #status = :final, end_time = :end"
             own_values.update({":final": final[0].value, ":end": final[1]})
+        if stats:
+            own_sets += ", stats = :stats"
+            own_values[":stats"] = pack(stats)
         condition += " AND out_n = :prior"
         own_values[":prior"] = prior
         ops = [
@@ -419,7 +429,9 @@ class ExecutionRepository:
         ops.extend(self._route_ops(ref, run, route, at))
         return self._transact_output(ops)
 
-    def _route_ops(self, ref: RunRef, run: dict[str, Any], route: RouteResult, at: str) -> list[dict[str, Any]]:
+    def _route_ops(
+        self, ref: RunRef, run: dict[str, Any], route: RouteResult, at: str
+    ) -> list[dict[str, Any]]:
         ops: list[dict[str, Any]] = []
         for node_id, state in route.states.items():
             item = {
@@ -499,7 +511,9 @@ def load_state(state: SinkState) -> SinkState:
     return state
 
 
-def with_nodes(meta: GraphExecutionMeta, item: dict[str, Any], nodes: list[dict[str, Any]]) -> GraphExecutionWithNodes:
+def with_nodes(
+    meta: GraphExecutionMeta, item: dict[str, Any], nodes: list[dict[str, Any]]
+) -> GraphExecutionWithNodes:
     return GraphExecutionWithNodes(
         **meta.model_dump(exclude={"inputs"}),
         inputs=meta.inputs or {},

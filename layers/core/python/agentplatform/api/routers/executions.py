@@ -85,7 +85,9 @@ def delete_graph_execution(user_id: UserId, executions: Executions, graph_exec_i
     return Response(status_code=204)
 
 
-@router.post("/api/graphs/{graph_id}/executions/{graph_exec_id}/share", summary="Enable sharing for a graph execution.")
+@router.post(
+    "/api/graphs/{graph_id}/executions/{graph_exec_id}/share", summary="Enable sharing for a graph execution."
+)
 def enable_execution_sharing(
     user_id: UserId, executions: Executions, graph_id: str, graph_exec_id: str
 ) -> ShareResponse:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentplatform.blocks import Block, BlockCategory, BlockOutput, BlockSchema, BlockSchemaInput, BlockType, SchemaField
+from agentplatform.blocks import (
+    Block,
+    BlockCategory,
+    BlockOutput,
+    BlockSchema,
+    BlockSchemaInput,
+    BlockType,
+    SchemaField,
+)
 
 
 class AgentExecutorBlock(Block):

@@ -58,8 +58,11 @@ class PersistInformationBlock(Block):
 
     async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
         key = storage_key(input_data.key, input_data.scope, str(kwargs.get("graph_id", "")))
-        yield "value", self._store_data(
-            str(kwargs.get("user_id", "")), str(kwargs.get("node_exec_id", "")), key, input_data.value
+        yield (
+            "value",
+            self._store_data(
+                str(kwargs.get("user_id", "")), str(kwargs.get("node_exec_id", "")), key, input_data.value
+            ),
         )
 
     def _store_data(self, user_id: str, node_exec_id: str, key: str, data: Any) -> Any:
@@ -76,7 +79,9 @@ class RetrieveInformationBlock(Block):
             "across_agents (shared across all agents for this user)",
             default=StorageScope.WITHIN_AGENT,
         )
-        default_value: Any = SchemaField(description="Default value to return if key is not found", default=None)
+        default_value: Any = SchemaField(
+            description="Default value to return if key is not found", default=None
+        )
 
     class Output(BlockSchemaOutput):
         value: Any = SchemaField(description="Retrieved value or default value")
