@@ -61,6 +61,10 @@ class LiveSockets:
         with self._lock:
             self._open.pop(connection_id, None)
 
+    def ids(self) -> list[str]:
+        with self._lock:
+            return list(self._open)
+
     def is_open(self, connection_id: str) -> bool:
         with self._lock:
             return connection_id in self._open

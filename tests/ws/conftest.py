@@ -61,7 +61,7 @@ def ws_server(cloud: object) -> Iterator[WsServer]:
         thread.join(timeout=30)
 
 
-def token_for(user_id: str, **claims: object) -> str:
+def token_for(user_id: str) -> str:
     from local.tokens import mint
 
     return mint(TEST_JWT_SECRET, sub=user_id)

@@ -1,0 +1,73 @@
+"""Fan-out edge cases: connections that are gone, and payloads over the message quota."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import USER_ID
+from tests.ws.support import Client, RunWriter
+
+
+def test_a_gone_connection_is_forgotten_by_the_fan_out(ws_server, user_token):
+    from agentplatform.store.connections import ConnectionRepository
+
+    run = RunWriter(USER_ID)
+    channel = f"{USER_ID}|graph_exec#{run.graph_exec_id}"
+    repo = ConnectionRepository()
+    # A connection whose $disconnect never ran: the item is there, the socket is not.
+    repo.add(
+        "ghostConnId0001=",
+        USER_ID,
+        connected_at="2026-01-01T00:00:00+00:00",
+        expires_at=int(time.time()) + 600,
+    )
+    repo.subscribe("ghostConnId0001=", channel)
+    with Client(ws_server.url(user_token)) as client:
+        client.subscribe(run.graph_exec_id)
+        assert {s.connection_id for s in repo.subscribers(channel)} >= {"ghostConnId0001="}
+        run.create()
+        # Event 1's posts (the ghost's GoneException included) finish before event 2 is posted.
+        assert [client.recv()["seq"] for _ in range(2)] == [1, 2]
+        assert repo.get("ghostConnId0001=") is None
+        assert "ghostConnId0001=" not in {s.connection_id for s in repo.subscribers(channel)}
+
+
+def test_a_message_from_an_expired_connection_closes_the_socket(ws_server, user_token):
+    from agentplatform.store.connections import ConnectionRepository
+    from local.websocket import LIVE
+
+    with Client(ws_server.url(user_token)) as client:
+        assert client.ping()["data"] == "pong"
+        (connection_id,) = LIVE.ids()
+        ConnectionRepository().remove(connection_id)  # as if its TTL had run out
+        client.send({"method": "subscribe_graph_execution", "data": {"graph_exec_id": "x"}})
+        with pytest.raises(ConnectionClosed):
+            client.recv()
+
+
+def test_an_oversized_output_is_truncated_and_still_delivered(ws_server, user_token):
+    run = RunWriter(USER_ID)
+    huge = "abcdefghij" * 40_000  # 400 KB: also spills to S3
+    many = list(range(50_000))
+    with Client(ws_server.url(user_token)) as client:
+        client.subscribe(run.graph_exec_id)
+        run.run({"output": [huge], "items": [many]})
+        raws = [client.recv_raw() for _ in range(6)]
+
+    import json
+
+    events = [json.loads(raw) for raw in raws]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4, 5, 6]
+    completed = events[4]
+    assert completed["data"]["status"] == "COMPLETED"
+    assert len(raws[4].encode()) <= 128 * 1024
+    output = completed["data"]["output_data"]
+    assert set(output) == {"output", "items"}
+    text = output["output"][0]
+    assert text.startswith(huge[:1000]) and "more characters truncated" in text
+    items = output["items"][0]
+    assert items[:10] == list(range(10)) and items[-1].endswith("more items truncated)")
+    assert completed["data"]["node_exec_id"] == run.node_exec_id  # the rest is intact
