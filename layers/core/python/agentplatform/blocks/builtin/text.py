@@ -20,6 +20,9 @@ from agentplatform.blocks.templating import render
 MAX_TEXT_CHARS = 1_000_000
 MAX_MATCH_CHARS = 10_000
 MAX_MATCHES = 1000
+# User-supplied patterns run under the ``regex`` engine with a deadline, so a
+# catastrophically backtracking pattern fails the node instead of pinning the Lambda.
+REGEX_TIMEOUT_SECONDS = 5.0
 
 
 def _as_text(value: Any) -> str:
@@ -29,6 +32,12 @@ def _as_text(value: Any) -> str:
 def _regex_flags(case_sensitive: bool, dot_all: bool) -> int:
     flags = 0 if case_sensitive else re.IGNORECASE
     return flags | re.DOTALL if dot_all else flags
+
+
+def _compile(pattern: str, flags: int) -> Any:
+    import regex  # deferred: only the regex blocks pay for the import
+
+    return regex.compile(pattern, flags)
 
 
 class MatchTextPatternBlock(Block):
@@ -65,7 +74,13 @@ class MatchTextPatternBlock(Block):
     async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
         output = input_data.data or input_data.text
         flags = _regex_flags(input_data.case_sensitive, input_data.dot_all)
-        if re.search(input_data.match, _as_text(input_data.text), flags):
+        try:
+            matched = _compile(input_data.match, flags).search(
+                _as_text(input_data.text)[:MAX_TEXT_CHARS], timeout=REGEX_TIMEOUT_SECONDS
+            )
+        except TimeoutError as exc:
+            raise ValueError(f"Pattern matching took longer than {REGEX_TIMEOUT_SECONDS:g} seconds") from exc
+        if matched:
             yield "positive", output
         else:
             yield "negative", output
@@ -135,11 +150,15 @@ class ExtractTextInformationBlock(Block):
         )
 
     async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
+        import regex
+
         text = _as_text(input_data.text)[:MAX_TEXT_CHARS]
         flags = _regex_flags(input_data.case_sensitive, input_data.dot_all)
         try:
             matches = self._matches(input_data.pattern, text, flags, input_data.group, input_data.find_all)
-        except re.error:
+        except TimeoutError as exc:
+            raise ValueError(f"Pattern matching took longer than {REGEX_TIMEOUT_SECONDS:g} seconds") from exc
+        except regex.error:  # an invalid pattern: reported on the pins, as upstream
             yield "negative", input_data.text
             yield "matched_results", []
             yield "matched_count", 0
@@ -154,7 +173,7 @@ class ExtractTextInformationBlock(Block):
     @staticmethod
     def _matches(pattern: str, text: str, flags: int, group: int, find_all: bool) -> list[str]:
         found: list[str] = []
-        for match in re.finditer(pattern, text, flags):
+        for match in _compile(pattern, flags).finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
             if group > len(match.groups()):
                 continue
             found.append((match.group(group) or "")[:MAX_MATCH_CHARS])
