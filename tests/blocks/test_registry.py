@@ -220,3 +220,14 @@ def test_standard_blocks_have_an_error_pin_and_io_blocks_do_not():
 def test_sensitive_action_flag():
     assert get_block("f3b1c1b2-4c4f-4f0d-8d2f-4c4f0d8d2f4c").is_sensitive_action
     assert not get_block("1ff065e9-88e8-4358-9d82-8dc91f622ba9").is_sensitive_action
+
+
+def test_credentials_field_name_is_enforced(make_package):
+    field = (
+        'api_key: dict = SchemaField(description="k", json_schema_extra={"credentials_provider": ["openai"]})'
+    )
+    package = make_package(creds=_block_source("KeyBlock", str(uuid.uuid4()), field))
+    with pytest.raises(
+        BlockRegistryError, match="KeyBlock: credentials field 'api_key' must be named 'credentials'"
+    ):
+        discover(package)

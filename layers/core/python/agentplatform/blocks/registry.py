@@ -14,6 +14,8 @@ import threading
 import uuid
 from functools import lru_cache
 
+from pydantic.fields import FieldInfo
+
 from agentplatform.blocks.block import Block
 from agentplatform.blocks.schema import is_schema_field
 
@@ -35,6 +37,11 @@ def _all_subclasses(cls: type) -> list[type]:
     return found
 
 
+def _is_credentials_field(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and "credentials_provider" in extra
+
+
 def _check(block: Block) -> None:
     name = block.name
     try:
@@ -51,6 +58,13 @@ def _check(block: Block) -> None:
                 )
             if schema is block.input_schema and info.annotation is bool and info.is_required():
                 raise BlockRegistryError(f"{name}: boolean input {field_name!r} needs a default")
+            if _is_credentials_field(info) and not (
+                field_name == "credentials" or field_name.endswith("_credentials")
+            ):
+                raise BlockRegistryError(
+                    f"{name}: credentials field {field_name!r} must be named 'credentials' "
+                    "or end with '_credentials'"
+                )
 
 
 def discover(package: str = BUILTIN_PACKAGE) -> dict[str, Block]:
