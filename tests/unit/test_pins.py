@@ -227,3 +227,19 @@ def test_sanitize_pin_name(name, base):
 def test_is_dynamic_pin():
     assert is_dynamic_pin("values_#_a")
     assert not is_dynamic_pin("values")
+
+
+def test_pin_objects_serialize_as_json_objects():
+    import json
+
+    merged = merge_execution_input({"obj_@_name": "n", "obj_@_tags_$_0": "t"})
+    assert json.dumps(merged["obj"]) == '{"name": "n", "tags": ["t"]}'
+    assert merged["obj"] == PinObject(name="n", tags=["t"])
+
+
+def test_pin_object_attributes_are_its_data_not_dict_methods():
+    obj = PinObject(items=3)
+    assert parse_execution_output(("o", obj), "o_@_items") == 3
+    assert parse_execution_output(("o", obj), "o_@_keys") is None
+    with pytest.raises(AttributeError):
+        _ = PinObject().missing

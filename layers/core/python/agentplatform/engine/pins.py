@@ -24,24 +24,26 @@ _TOOL_SINK_REQUIRED = "sink_node_id and sink_pin_name must be provided for tool 
 _MISSING = object()
 
 
-class PinObject:
-    """An attribute bag built from ``name_@_attr`` pins (upstream uses ``MockObject``)."""
+class PinObject(dict[str, Any]):
+    """An attribute bag built from ``name_@_attr`` pins (upstream uses ``MockObject``).
 
-    def __init__(self, **attrs: Any):
-        self.__dict__.update(attrs)
+    A dict underneath, so merged inputs holding one still store and serialize as JSON.
+    """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PinObject) and vars(self) == vars(other)
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
-    def __hash__(self) -> int:
-        return id(self)
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"PinObject({inner})"
+        return f"PinObject({dict.__repr__(self)})"
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
+        return dict(self)
 
 
 def sanitize_pin_name(name: str) -> str:
@@ -133,8 +135,10 @@ def _step_into(current: Any, delimiter: str, key: str) -> Any:
         if not isinstance(current, dict) or key not in current:
             return _MISSING
         return current[key]
+    if isinstance(current, PinObject):
+        return current.get(key, _MISSING)
     if isinstance(current, dict):
-        return _MISSING
+        return _MISSING  # attributes of a plain dict are its methods, never data
     return getattr(current, key, _MISSING)
 
 
@@ -187,5 +191,5 @@ def _assign(container: Any, steps: list[tuple[str, str]], value: Any) -> Any:
         mapping[key] = _assign(mapping.get(key), rest, value)
         return mapping
     obj = container if isinstance(container, PinObject) else PinObject()
-    setattr(obj, key, _assign(getattr(obj, key, None), rest, value))
+    obj[key] = _assign(obj.get(key), rest, value)
     return obj
