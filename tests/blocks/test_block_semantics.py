@@ -290,9 +290,7 @@ def test_get_current_date_subtracts_the_offset():
         time_blocks.GetCurrentDateBlock(),
         {"trigger": "x", "offset": 3, "format_type": {"discriminator": "iso8601", "timezone": "UTC"}},
     )
-    expected = {
-        (datetime.now(UTC) - timedelta(days=3, seconds=s)).date().isoformat() for s in (0, 60)
-    }
+    expected = {(datetime.now(UTC) - timedelta(days=3, seconds=s)).date().isoformat() for s in (0, 60)}
     assert value in expected
 
 
