@@ -231,3 +231,13 @@ def test_credentials_field_name_is_enforced(make_package):
         BlockRegistryError, match="KeyBlock: credentials field 'api_key' must be named 'credentials'"
     ):
         discover(package)
+
+
+@pytest.mark.parametrize("block", sorted(get_blocks().values(), key=lambda b: b.name), ids=lambda b: b.name)
+def test_block_schemas_are_valid_flat_json_schemas(block):
+    from jsonschema import Draft202012Validator
+
+    for schema in (block.input_schema.jsonschema(), block.output_schema.jsonschema()):
+        Draft202012Validator.check_schema(schema)
+        assert "$ref" not in str(schema)
+        assert schema["type"] == "object"
