@@ -55,6 +55,15 @@ def collect_stats() -> Iterator[ExecutionStats]:
         _current.reset(token)
 
 
+def start_collecting() -> ExecutionStats:
+    """Collect for the rest of the current context: for a coroutine that runs as its own
+    task (``loop.run_until_complete``, ``asyncio.create_task``), whose context copy ends
+    with it, so no reset is needed."""
+    stats = ExecutionStats()
+    _current.set(stats)
+    return stats
+
+
 def record_stats(**deltas: int) -> None:
     """Add to the current execution's stats, e.g. ``record_stats(llm_call_count=1)``."""
     stats = _current.get()
