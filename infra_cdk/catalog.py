@@ -1,0 +1,156 @@
+"""Every Lambda the stack deploys: handler, sizing and what it may touch. No CDK here.
+
+REST functions come from ``agentplatform.api.domains``: one per domain, so a domain added
+there is deployed without a change to this package. Access is least privilege by
+default (table + value bucket); domains that need more are listed in ``REST_ACCESS``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from infra_cdk.config import FUNCTIONS_DIR
+
+
+class Access(enum.Enum):
+    TABLE_READ = "table:read"
+    TABLE_WRITE = "table:write"  # implies read
+    BUCKET_READ = "bucket:read"
+    BUCKET_WRITE = "bucket:write"  # implies read
+    CREDENTIALS_ENCRYPT = "kms:encrypt"  # envelope encryption: GenerateDataKey + Decrypt
+    CREDENTIALS_DECRYPT = "kms:decrypt"
+    RUN_START = "states:start"  # start (and describe) graph runs
+    RUN_CONTROL = "states:control"  # start, stop, describe, list graph runs
+    WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
+    SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
+
+
+DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
+
+# REST domains that need more (or less) than DATA.
+REST_ACCESS: dict[str, frozenset[Access]] = {
+    "docs": frozenset(),  # serves /docs, /openapi.json and /health only
+    "users": frozenset({Access.TABLE_WRITE}),
+    "executions": DATA | {Access.RUN_CONTROL},
+    "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT}),
+    "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
+    "schedules": DATA | {Access.SCHEDULES},
+    "library": DATA | {Access.RUN_CONTROL},
+    "external": DATA | {Access.RUN_CONTROL},
+}
+
+
+# REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
+BLOCK_RUNNING_DOMAINS = frozenset({"blocks"})
+
+
+class Kind(enum.Enum):
+    REST = "rest"
+    WEBSOCKET = "websocket"
+    GRAPH_RUN = "graph_run"
+    EVENTS = "events"
+    SCHEDULES = "schedules"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    key: str  # "<package>.<module>": unique, names the construct and the context knobs
+    kind: Kind
+    access: frozenset[Access]
+    memory_mb: int = 512
+    timeout_seconds: int = 30
+    runs_blocks: bool = False  # blocks make outgoing requests (TRUST_ENDPOINTS_FOR_REQUESTS)
+
+    @property
+    def handler(self) -> str:
+        return f"{self.key}.handler"
+
+    @property
+    def construct_id(self) -> str:
+        return "".join(part.title() for part in self.key.replace(".", "_").split("_")) + "Function"
+
+    @property
+    def verifies_tokens(self) -> bool:
+        return self.kind in (Kind.REST, Kind.WEBSOCKET)
+
+    @property
+    def async_invocations(self) -> bool:
+        """Invoked (or re-driven) outside a request, so failures need a destination."""
+        return self.kind in (Kind.GRAPH_RUN, Kind.EVENTS, Kind.SCHEDULES)
+
+
+# API Gateway gives REST integrations 29 s; the handler must give up first.
+REST_TIMEOUT = 28
+
+
+def rest_functions() -> list[FunctionSpec]:
+    from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
+
+    return [
+        FunctionSpec(
+            key=f"rest.{domain}",
+            kind=Kind.REST,
+            access=REST_ACCESS.get(domain, DATA),
+            memory_mb=1024,  # FastAPI's import is CPU bound: more memory, faster cold start
+            timeout_seconds=REST_TIMEOUT,
+            runs_blocks=domain in BLOCK_RUNNING_DOMAINS,
+        )
+        for domain in (*DOMAINS, DOCS_DOMAIN)
+    ]
+
+
+def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
+    table = Access.TABLE_WRITE
+    return [
+        # plan starts a fresh execution when the history budget is spent
+        FunctionSpec("graph_run.plan", Kind.GRAPH_RUN, frozenset({table, Access.RUN_START}), 512, 60),
+        FunctionSpec(
+            "graph_run.run_node",
+            Kind.GRAPH_RUN,
+            DATA | {Access.CREDENTIALS_DECRYPT, Access.RUN_START},  # sub-graph runs start executions
+            1024,
+            run_node_timeout,
+            runs_blocks=True,
+        ),
+        FunctionSpec(
+            "graph_run.finalize",
+            Kind.GRAPH_RUN,
+            frozenset({table, Access.BUCKET_READ, Access.RUN_START}),
+            512,
+            60,
+        ),
+    ]
+
+
+def websocket_functions() -> list[FunctionSpec]:
+    table = frozenset({Access.TABLE_WRITE})
+    return [
+        FunctionSpec("websocket.connect", Kind.WEBSOCKET, table, 512, 10),
+        FunctionSpec("websocket.disconnect", Kind.WEBSOCKET, table, 512, 10),
+        # replies to subscribe/unsubscribe through the management API
+        FunctionSpec("websocket.default", Kind.WEBSOCKET, table | {Access.WEBSOCKET_POST}, 512, 28),
+    ]
+
+
+def events_function() -> FunctionSpec:
+    access = frozenset({Access.TABLE_WRITE, Access.BUCKET_READ, Access.WEBSOCKET_POST})
+    return FunctionSpec("events.stream", Kind.EVENTS, access, 512, 60)
+
+
+def schedule_functions() -> list[FunctionSpec]:
+    """The EventBridge Scheduler target, once ``functions/schedules/run.py`` exists."""
+    if not (FUNCTIONS_DIR / "schedules" / "run.py").exists():
+        return []
+    access = frozenset({Access.TABLE_WRITE, Access.RUN_START})
+    return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
+
+
+def all_functions(run_node_timeout: int) -> list[FunctionSpec]:
+    return [
+        *rest_functions(),
+        *graph_run_functions(run_node_timeout),
+        *websocket_functions(),
+        events_function(),
+        *schedule_functions(),
+    ]

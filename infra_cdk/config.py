@@ -1,0 +1,91 @@
+"""Deployment knobs, read from CDK context (``cdk.json``, ``cdk.context.json``, ``-c k=v``).
+
+Every knob has a production default here; ``cdk.json`` only switches on what a plain
+``python -m infra_cdk.app`` should not do by itself (real dependency bundling).
+Values given on the command line arrive as strings and are coerced to the default's type.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from constructs import Node
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+LAYER_DIR = ROOT / "layers" / "core"
+PYPROJECT = ROOT / "pyproject.toml"
+
+STACK_NAME = "AgentPlatform"
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    # pip-install the layer's dependencies (slow, needs PyPI or the pip cache); off = source only
+    bundle: bool = False
+    # run the cdk-nag AwsSolutions pack on every synth
+    nag: bool = True
+    stage_name: str = "prod"
+    # data: the table refuses deletion, and table/bucket/key survive a stack delete
+    deletion_protection: bool = True
+    retain_data: bool = True
+    # X-Ray on Lambda, API Gateway and Step Functions
+    tracing: bool = False
+    log_level: str = "INFO"
+    log_retention_days: int = 30
+    cors_allow_origins: tuple[str, ...] = ()
+    trust_endpoints_for_requests: tuple[str, ...] = ()
+    binary_media_types: tuple[str, ...] = ("multipart/form-data", "application/octet-stream")
+    api_throttle_rate: int = 100
+    api_throttle_burst: int = 200
+    websocket_throttle_rate: int = 50
+    websocket_throttle_burst: int = 100
+    map_max_concurrency: int = 10
+    run_node_timeout_seconds: int = 300
+    # function key (see infra_cdk.catalog) -> reserved concurrent executions
+    reserved_concurrency: dict[str, int] = field(default_factory=lambda: {"graph_run.run_node": 100})
+    # 0 keeps large values until their run is deleted
+    value_expiration_days: int = 0
+    alarm_email: str = ""
+    alarm_api_5xx_threshold: int = 5
+    # optional custom domains (regional ACM certificate in the stack's region)
+    domain_name: str = ""
+    websocket_domain_name: str = ""
+    certificate_arn: str = ""
+    hosted_zone_id: str = ""
+    hosted_zone_name: str = ""
+
+    @classmethod
+    def from_context(cls, node: Node) -> PlatformConfig:
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = node.try_get_context(spec.name)
+            if raw is None:
+                continue
+            default = spec.default_factory() if callable(spec.default_factory) else spec.default
+            values[spec.name] = coerce(raw, default)
+        return cls(**values)
+
+
+def coerce(raw: Any, default: Any) -> Any:
+    """``raw`` (JSON from cdk.json, or a string from ``-c``) as the type of ``default``."""
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        if isinstance(raw, str):
+            text = raw.strip()
+            items = json.loads(text) if text.startswith("[") else text.split(",")
+        else:
+            items = raw
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    if isinstance(default, dict):
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+        return {str(key): int(value) for key, value in dict(parsed).items()}
+    return str(raw)

@@ -1,0 +1,1 @@
+"""One construct per concern; ``infra_cdk.stack`` wires them together."""

@@ -1,0 +1,162 @@
+"""Every Lambda of the platform: one code asset, one core layer, one role and log group each.
+
+The code asset is the whole ``functions/`` directory (handlers are ``<package>.<module>.handler``);
+``agentplatform`` and its dependencies come from the layer (see ``infra_cdk.bundling``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra_cdk.bundling import layer_code
+from infra_cdk.catalog import Access, FunctionSpec, Kind
+from infra_cdk.config import FUNCTIONS_DIR, PlatformConfig
+from infra_cdk.constructs.access import Targets, grant
+from infra_cdk.constructs.log_groups import log_group
+from infra_cdk.nag import acknowledge, acknowledge_wildcard
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ASYNC_RETRIES = 2
+ASYNC_MAX_AGE = Duration.hours(6)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Environment values that are not derived from a function's access."""
+
+    common: Mapping[str, str]  # every function
+    auth: Mapping[str, str]  # functions that verify user tokens
+    rest: Mapping[str, str]  # REST functions
+    outbound: Mapping[str, str]  # functions that run blocks (outgoing requests)
+    schedules: Mapping[str, str]  # functions that manage schedules
+
+
+def environment(
+    spec: FunctionSpec, settings: Settings, targets: Targets, callback_url: str
+) -> dict[str, str]:
+    env = dict(settings.common)
+    if spec.verifies_tokens:
+        env.update(settings.auth)
+    if spec.kind is Kind.REST:
+        env.update(settings.rest)
+    if spec.access & {Access.RUN_START, Access.RUN_CONTROL}:
+        env["STATE_MACHINE_ARN"] = targets.state_machine_arn
+    if spec.access & {Access.CREDENTIALS_ENCRYPT, Access.CREDENTIALS_DECRYPT}:
+        env["CREDENTIALS_KMS_KEY_ID"] = targets.credentials_key.key_arn
+    if spec.runs_blocks:
+        env.update(settings.outbound)
+    if Access.WEBSOCKET_POST in spec.access:
+        env["WEBSOCKET_CALLBACK_URL"] = callback_url
+    if Access.SCHEDULES in spec.access:
+        env.update(settings.schedules)
+    return env
+
+
+class PlatformFunctions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        specs: Iterable[FunctionSpec],
+        targets: Targets,
+        settings: Settings,
+        callback_url: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._targets = targets
+        self.layer = lambda_.LayerVersion(
+            self,
+            "CoreLayer",
+            code=layer_code(bundle=config.bundle),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="agentplatform and its runtime dependencies",
+        )
+        self.code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "*.pyc"])
+        self.async_failures = sqs.Queue(
+            self,
+            "AsyncFailures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            self.async_failures,
+            "AwsSolutions-SQS3",
+            "This queue is itself the on-failure destination of asynchronous invocations.",
+        )
+        self.by_key: dict[str, lambda_.Function] = {}
+        self.specs: dict[str, FunctionSpec] = {}
+        for spec in specs:
+            env = environment(spec, settings, targets, callback_url)
+            self.by_key[spec.key] = self._function(spec, env)
+            self.specs[spec.key] = spec
+        self._acknowledge_common()
+
+    def _function(self, spec: FunctionSpec, env: dict[str, str]) -> lambda_.Function:
+        cid = spec.construct_id
+        role = iam.Role(
+            self,
+            f"{cid}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Least privilege for {spec.handler}",
+        )
+        logs = log_group(self, f"{cid}Logs", self._config)
+        logs.grant_write(role)
+        grant(role, spec.access, self._targets)
+        function = lambda_.Function(
+            self,
+            cid,
+            description=f"agentplatform {spec.handler}",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            code=self.code,
+            handler=spec.handler,
+            layers=[self.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment=env,
+            role=role,
+            log_group=logs,
+            tracing=lambda_.Tracing.ACTIVE if self._config.tracing else lambda_.Tracing.DISABLED,
+            reserved_concurrent_executions=self._config.reserved_concurrency.get(spec.key),
+        )
+        if spec.async_invocations:
+            function.configure_async_invoke(
+                on_failure=destinations.SqsDestination(self.async_failures),
+                retry_attempts=ASYNC_RETRIES,
+                max_event_age=ASYNC_MAX_AGE,
+            )
+        return function
+
+    def _acknowledge_common(self) -> None:
+        acknowledge(
+            self,
+            "AwsSolutions-L1",
+            "python3.12 is the platform's pinned runtime: the core layer is built for CPython 3.12 wheels.",
+        )
+        targets = self._targets
+        wildcards = {
+            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2) only.",
+            targets.bucket.arn_for_objects("*"): "Objects of the platform's value bucket only; "
+            "keys are run and node ids created at run time.",
+            targets.execution_arns: "Executions of the graph-run state machine only; "
+            "they are named after graph execution ids at run time.",
+            targets.connections_arn: "Connections of the platform's WebSocket stage only; "
+            "connection ids exist only at run time.",
+            targets.schedules_arn: "Schedules in the platform's schedule group only; "
+            "one per user schedule, created at run time.",
+        }
+        for resource, reason in wildcards.items():
+            acknowledge_wildcard(self, resource, reason)

@@ -1,0 +1,127 @@
+"""The ``AgentPlatform`` stack: wires the constructs together. No resource is defined here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra_cdk.catalog import Kind, all_functions
+from infra_cdk.config import PlatformConfig
+from infra_cdk.constructs.access import Targets
+from infra_cdk.constructs.events import EventStream
+from infra_cdk.constructs.functions import PlatformFunctions, Settings
+from infra_cdk.constructs.keys import CredentialsKey
+from infra_cdk.constructs.monitoring import Monitoring
+from infra_cdk.constructs.rest_api import RestApi
+from infra_cdk.constructs.scheduler import Schedules
+from infra_cdk.constructs.state_machine import GraphRunStateMachine, execution_arns, state_machine_arn
+from infra_cdk.constructs.storage import ValueStorage
+from infra_cdk.constructs.table import PlatformTable
+from infra_cdk.constructs.websocket_api import WebSocketApi
+from infra_cdk.parameters import jwt_settings
+
+SERVICE_NAME = "agentplatform"
+METRICS_NAMESPACE = "AgentPlatform"
+
+
+class AgentPlatformStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description="AutoGPT-compatible agent platform: REST + WebSocket APIs, graph runs, one table",
+            **kwargs,
+        )
+        # CDK's DependsOn lists repeat what Ref/GetAtt already imply; nothing to fix in our code.
+        self.template_options.metadata = {"cfn-lint": {"config": {"ignore_checks": ["W3005"]}}}
+        table = PlatformTable(self, "Data", config=config).table
+        storage = ValueStorage(self, "Storage", config=config)
+        key = CredentialsKey(self, "Credentials", config=config).key
+        schedules = Schedules(self, "Schedules")
+        websocket = WebSocketApi(self, "WebSocket", config=config)
+        targets = Targets(
+            table=table,
+            bucket=storage.bucket,
+            credentials_key=key,
+            state_machine_arn=state_machine_arn(self),
+            execution_arns=execution_arns(self),
+            connections_arn=websocket.connections_arn,
+            schedules_arn=schedules.schedules_arn,
+            scheduler_role=schedules.role,
+        )
+        specs = all_functions(config.run_node_timeout_seconds)
+        settings = Settings(
+            common={
+                "TABLE_NAME": table.table_name,
+                "BUCKET_NAME": storage.bucket.bucket_name,
+                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "LOG_LEVEL": config.log_level,
+            },
+            auth=jwt_settings(self),
+            rest={"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)},
+            outbound={"TRUST_ENDPOINTS_FOR_REQUESTS": ",".join(config.trust_endpoints_for_requests)},
+            schedules={
+                "SCHEDULE_GROUP_NAME": schedules.group_name,
+                "SCHEDULER_ROLE_ARN": schedules.role.role_arn,
+            },
+        )
+        functions = PlatformFunctions(
+            self,
+            "Functions",
+            config=config,
+            specs=specs,
+            targets=targets,
+            settings=settings,
+            callback_url=websocket.callback_url,
+        )
+        by_key = functions.by_key
+        websocket.add_routes(
+            connect=by_key["websocket.connect"],
+            disconnect=by_key["websocket.disconnect"],
+            default=by_key["websocket.default"],
+        )
+        stream = EventStream(self, "EventStream", table=table, function=by_key["events.stream"])
+        rest = RestApi(
+            self,
+            "Rest",
+            config=config,
+            domain_functions={
+                spec.key.split(".", 1)[1]: by_key[spec.key] for spec in specs if spec.kind is Kind.REST
+            },
+        )
+        graph_run = GraphRunStateMachine(
+            self,
+            "GraphRun",
+            config=config,
+            plan=by_key["graph_run.plan"],
+            run_node=by_key["graph_run.run_node"],
+            finalize=by_key["graph_run.finalize"],
+        )
+        if "schedules.run" in by_key:
+            schedules.allow_target(by_key["schedules.run"])
+        monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            rest_api=rest.api,
+            functions=by_key,
+            state_machine=graph_run.machine,
+            dead_letter_queues={"StreamDLQ": stream.dead_letters, "AsyncDLQ": functions.async_failures},
+        )
+        outputs = {
+            "RestApiUrl": rest.url,
+            "WebSocketUrl": websocket.url,
+            "WebSocketCallbackUrl": websocket.callback_url,
+            "TableName": table.table_name,
+            "ValuesBucketName": storage.bucket.bucket_name,
+            "StateMachineArn": graph_run.machine.state_machine_arn,
+            "CredentialsKeyArn": key.key_arn,
+            "ScheduleGroupName": schedules.group_name,
+            "AlarmTopicArn": monitoring.topic.topic_arn,
+            "DashboardName": monitoring.dashboard.dashboard_name,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

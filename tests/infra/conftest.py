@@ -1,0 +1,81 @@
+"""One synthesis of the whole app per test session, shared by every xdist worker.
+
+The first worker to take the lock synthesizes (dependency bundling skipped) into the
+session's shared temp dir; the others wait and read the same cloud assembly.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+STACK = "AgentPlatform"
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    template: dict[str, Any]
+    report: dict[str, Any]  # the policy-validation report (cdk-nag)
+    error: str  # what app.synth() raised, if anything
+
+    def resources(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template["Resources"].items() if v["Type"] == type_name}
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _synthesize(outdir: Path) -> None:
+    from infra_cdk.app import build_app
+
+    error = ""
+    try:
+        app, _stack = build_app({"bundle": False}, str(outdir))
+        app.synth()
+    except RuntimeError as exc:  # cdk-nag findings fail the synth; the report says which
+        error = str(exc)
+    (outdir / "pytest-synth.json").write_text(json.dumps({"error": error}))
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # common to all workers of this run
+    outdir = shared / "infra-cdk.out"
+    with _locked(shared / "infra-cdk.lock"):
+        if not (outdir / "pytest-synth.json").exists():
+            outdir.mkdir(parents=True, exist_ok=True)
+            _synthesize(outdir)
+    error = json.loads((outdir / "pytest-synth.json").read_text())["error"]
+    template_path = outdir / f"{STACK}.template.json"
+    if not template_path.exists():
+        pytest.fail(f"synthesis produced no template: {error}")
+    report_path = outdir / "validation-report.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {"pluginReports": []}
+    return Synthesized(outdir, json.loads(template_path.read_text()), report, error)
+
+
+@pytest.fixture(scope="session")
+def template(synthesized: Synthesized) -> Any:
+    from aws_cdk.assertions import Template
+
+    return Template.from_json(synthesized.template)
