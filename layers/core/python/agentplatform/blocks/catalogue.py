@@ -68,10 +68,16 @@ def write_catalogue(blocks: dict[str, Block], path: Path = CATALOGUE_FILE) -> Pa
     return path
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """``python -m agentplatform.blocks.catalogue [--output PATH]`` (for layer builds)."""
+    import argparse
+
     from agentplatform.blocks.registry import get_blocks
 
-    written = write_catalogue(get_blocks())
+    parser = argparse.ArgumentParser(description="Write the prebuilt GET /api/blocks catalogue.")
+    parser.add_argument("--output", type=Path, default=CATALOGUE_FILE, help="where to write catalogue.json")
+    args = parser.parse_args(argv)
+    written = write_catalogue(get_blocks(), args.output)
     print(f"wrote {written} ({written.stat().st_size} bytes)")
 
 
