@@ -95,7 +95,11 @@ def _node_values(block: Block, node: Node, mask: Mapping[str, Any]) -> dict[str,
 
 
 def check_node_credentials(
-    user_id: str, block: Block, node: Node, mask: Mapping[str, Any] | None = None, lookup: Lookup | None = None
+    user_id: str,
+    block: Block,
+    node: Node,
+    mask: Mapping[str, Any] | None = None,
+    lookup: Lookup | None = None,
 ) -> tuple[dict[str, str], bool]:
     """(errors by field, whether the node is skipped for missing optional credentials)."""
     lookup = lookup or default_lookup
