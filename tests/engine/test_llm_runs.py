@@ -143,3 +143,49 @@ def test_ai_function_export_imports_unchanged_and_runs(api, kms_key, llm_stub):
     assert "def fake_people(n: int) -> list[dict]:" in system["content"]
     assert "Generates n examples of fake data" in system["content"]
     assert user == {"role": "user", "content": "20"}
+
+
+SDM = "3b191d9f-356f-482d-8238-ba04b6d18381"
+WORD_COUNT = "ab2a782d-22cf-4587-8a70-55b59b3f9f90"
+
+
+def test_smart_decision_maker_tool_loop_runs_to_finished(api, kms_key, llm_stub):
+    from tests.support.llm_stub import openai_tool_calls
+
+    graph = {
+        "name": "Counter agent",
+        "nodes": [
+            node("in", AGENT_INPUT, name="text"),
+            node("sdm", SDM, model="gpt-4o", prompt="Count the words in: {{text}}"),
+            node("count", WORD_COUNT),
+            node("out", AGENT_OUTPUT, name="answer"),
+        ],
+        "links": [
+            link("in", "result", "sdm", "prompt_values_#_text"),
+            link("sdm", "tools_^_count_~_text", "count", "text"),
+            link("count", "word_count", "sdm", "last_tool_output"),
+            link("sdm", "conversations", "sdm", "conversation_history"),
+            link("sdm", "finished", "out", "value"),
+        ],
+    }
+    created = create_graph(api, graph)
+    llm_stub.queue(
+        openai_tool_calls(("wordcharactercountblock", {"text": "one two three"})),
+        openai_text("There are 3 words."),
+    )
+    meta = _credential(api, llm_stub)
+    started = _execute(api, created, {"text": "one two three"}, {"openai_api_key_credentials": meta})
+    assert started.status_code == 200, started.content
+    run = wait_for(api, created["id"], started.json()["id"])
+
+    assert run["status"] == "COMPLETED"
+    assert run["outputs"] == {"answer": ["There are 3 words."]}
+    first, second = (r.body for r in llm_stub.requests)
+    assert [t["function"]["name"] for t in first["tools"]] == ["wordcharactercountblock"]
+    assert second["messages"][-1]["role"] == "tool"
+    assert second["messages"][-1]["content"] == "3"
+    sdm_id = node_ids(created)["1"]
+    assert [n["status"] for n in run["node_executions"] if n["node_id"] == sdm_id] == [
+        "COMPLETED",
+        "COMPLETED",
+    ]
