@@ -36,6 +36,9 @@ def _dev(args: argparse.Namespace) -> int:
 
     state_dir = _state_dir()
     secret = _signing_secret(state_dir)
+    # Stored credentials are sealed with a key kept beside the saved table: moto's KMS
+    # forgets its keys on exit, which would make them unreadable after a restart.
+    os.environ.setdefault("CREDENTIALS_LOCAL_KEY_FILE", str(state_dir / "credentials.key"))
     cloud = LocalCloud(state_dir).start()
     base = f"http://{args.host}:{args.port}"
     token = mint(secret)
