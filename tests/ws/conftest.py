@@ -1,7 +1,7 @@
 """The local cloud serving HTTP and WebSockets on a real port, in this process.
 
 ``ws_server`` runs the local API Gateway (the app ``agentplatform dev`` serves) under
-uvicorn on a background thread, on top of the test's fresh moto cloud, with the
+uvicorn on a background thread, on top of a moto cloud shared by the module, with the
 table stream driving the events Lambda as in the deployed stack.
 """
 
@@ -39,11 +39,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def ws_server(cloud: object) -> Iterator[WsServer]:
+@pytest.fixture(scope="module")
+def ws_cloud() -> Iterator[object]:
+    """One moto cloud per module (tests use fresh ids, so they do not collide)."""
+    from local.cloud import LocalCloud
+
+    local = LocalCloud(state_dir=None).start()
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="module")
+def ws_server(ws_cloud: object) -> Iterator[WsServer]:
     from local.server import LocalGateway
 
-    gateway = LocalGateway(cloud)  # type: ignore[arg-type]
+    gateway = LocalGateway(ws_cloud)  # type: ignore[arg-type]
     port = _free_port()
     config = uvicorn.Config(gateway, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)

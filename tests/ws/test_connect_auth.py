@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import jwt
@@ -98,32 +97,3 @@ def test_with_auth_disabled_everyone_is_the_default_user(ws_server, monkeypatch)
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
-
-
-def _connect_event(query: dict[str, str] | None) -> dict[str, object]:
-    from local.websocket import websocket_event
-
-    return websocket_event(
-        "$connect", "conn-1=", query="&".join(f"{k}={v}" for k, v in (query or {}).items())
-    )
-
-
-@pytest.mark.parametrize(
-    ("query", "status", "code"),
-    [(None, 401, 4001), ({"token": _token(sub=None)}, 403, 4002), ({"token": "garbage"}, 403, 4003)],
-)
-def test_on_aws_the_handshake_is_refused_with_401_or_403(cloud, query, status, code):
-    from functions.websocket.connect import handler
-
-    result = handler(_connect_event(query), None)
-    assert result["statusCode"] == status
-    assert json.loads(result["body"])["code"] == code
-
-
-def test_connect_handler_accepts_a_valid_token(cloud):
-    from agentplatform.store.connections import ConnectionRepository
-    from functions.websocket.connect import handler
-    from tests.ws.conftest import token_for
-
-    assert handler(_connect_event({"token": token_for(USER_ID)}), None) == {"statusCode": 200}
-    assert ConnectionRepository().get("conn-1=")["user_id"] == USER_ID  # type: ignore[index]

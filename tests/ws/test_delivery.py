@@ -37,12 +37,11 @@ def test_a_gone_connection_is_forgotten_by_the_fan_out(ws_server, user_token):
 
 def test_a_message_from_an_expired_connection_closes_the_socket(ws_server, user_token):
     from agentplatform.store.connections import ConnectionRepository
-    from local.websocket import LIVE
 
     with Client(ws_server.url(user_token)) as client:
-        assert client.ping()["data"] == "pong"
-        (connection_id,) = LIVE.ids()
-        ConnectionRepository().remove(connection_id)  # as if its TTL had run out
+        ack = client.subscribe("exec-of-an-expiring-connection")
+        (subscription,) = ConnectionRepository().subscribers(ack["channel"])
+        ConnectionRepository().remove(subscription.connection_id)  # as if its TTL had run out
         client.send({"method": "subscribe_graph_execution", "data": {"graph_exec_id": "x"}})
         with pytest.raises(ConnectionClosed):
             client.recv()
