@@ -41,7 +41,12 @@ async def execute_graph_block(
         raise NotFoundError(f"Block #{block_id} not found.")
     if block.disabled:
         raise NotAuthorizedError(f"Block #{block_id} is disabled.")
+    kwargs: dict[str, Any] = {"user_id": user_id}
+    if block.input_schema.get_credentials_fields():  # beyond upstream: stored credentials work here too
+        from agentplatform.integrations.resolve import resolve_node_credentials
+
+        kwargs.update(resolve_node_credentials(user_id, block, data))
     output: dict[str, list[Any]] = {}
-    async for pin, value in block.execute(data, user_id=user_id):
+    async for pin, value in block.execute(data, **kwargs):
         output.setdefault(pin, []).append(value)
     return jsonable_encoder(output)
