@@ -17,7 +17,11 @@ MIN_REASON = 20
 
 
 def enable(app: App) -> None:
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    # Acknowledgments are also written to each resource's Metadata (cdk_nag.rules_to_suppress):
+    # the template itself then shows reviewers what was accepted, and why.
+    Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
+    )
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:

@@ -1,0 +1,50 @@
+"""Context coercion and the function catalog (pure Python, no synthesis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
+from infra_cdk.catalog import DATA, Access, rest_functions
+from infra_cdk.config import FUNCTIONS_DIR, PlatformConfig, coerce
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.mark.parametrize(
+    ("raw", "default", "expected"),
+    [
+        ("false", True, False),
+        ("TRUE", False, True),
+        (False, True, False),
+        ("25", 10, 25),
+        ("https://a.example,https://b.example", (), ("https://a.example", "https://b.example")),
+        ('["https://a.example"]', (), ("https://a.example",)),
+        (["x", " "], (), ("x",)),
+        ('{"graph_run.run_node": 5}', {}, {"graph_run.run_node": 5}),
+        ({}, {"a": 1}, {}),
+        ("example.com", "", "example.com"),
+    ],
+)
+def test_context_values_take_the_type_of_the_default(raw: object, default: object, expected: object) -> None:
+    assert coerce(raw, default) == expected
+
+
+def test_defaults_protect_data() -> None:
+    config = PlatformConfig()
+    assert config.deletion_protection and config.retain_data
+    assert config.bundle is False  # cdk.json turns bundling on for `cdk synth`
+
+
+def test_every_rest_domain_has_a_handler_module() -> None:
+    for spec in rest_functions():
+        package, module = spec.key.split(".")
+        assert (FUNCTIONS_DIR / package / f"{module}.py").exists(), spec.handler
+    assert {spec.key for spec in rest_functions()} == {f"rest.{d}" for d in (*DOMAINS, DOCS_DOMAIN)}
+
+
+def test_unknown_domains_get_data_access_only_and_docs_gets_none() -> None:
+    access = {spec.key: spec.access for spec in rest_functions()}
+    assert access[f"rest.{DOCS_DOMAIN}"] == frozenset()
+    assert access["rest.graphs"] == DATA
+    assert Access.CREDENTIALS_ENCRYPT not in access["rest.graphs"]
