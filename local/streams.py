@@ -96,6 +96,37 @@ def _load(handler: str) -> Handler:
     return loaded
 
 
+class StreamReader:
+    """Reads the table's stream from a position with the DynamoDB Streams API."""
+
+    def __init__(self, table_name: str):
+        self.stream_arn = client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        description = _streams().describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        self.shard_id = str(description["Shards"][0]["ShardId"])
+        self._iterator: str | None = None
+
+    def seek_latest(self) -> StreamReader:
+        """Start at the tip: only records written from now on are read."""
+        self._iterator = str(
+            _streams().get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=self.shard_id, ShardIteratorType="LATEST"
+            )["ShardIterator"]
+        )
+        return self
+
+    def read(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The next records (``GetRecords`` shape), at most ``limit``."""
+        assert self._iterator is not None, "seek first"
+        used = self._iterator
+        resp = _streams().get_records(ShardIterator=used, Limit=limit)
+        self._iterator = resp.get("NextShardIterator")
+        _forget_iterator(used)
+        return list(resp.get("Records", []))
+
+    def lambda_event(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"Records": [lambda_record(r, self.stream_arn) for r in records]}
+
+
 class StreamPoller:
     def __init__(
         self,
@@ -114,19 +145,12 @@ class StreamPoller:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._stream_arn = ""
-        self._shard_id = ""
-        self._iterator: str | None = None
+        self._reader: StreamReader | None = None
 
     def start(self) -> StreamPoller:
         """Begin at the stream's tip: only writes from now on are delivered."""
         _hook_stream_writes()
-        self._stream_arn = client("dynamodb").describe_table(TableName=self.table_name)["Table"][
-            "LatestStreamArn"
-        ]
-        shards = _streams().describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
-        self._shard_id = shards[0]["ShardId"]
-        self._iterator = self._shard_iterator("LATEST")
+        self._reader = StreamReader(self.table_name).seek_latest()
         _wakers.add(self._wake)
         self._thread = threading.Thread(target=self._run, name="stream-poller", daemon=True)
         self._thread.start()
@@ -140,16 +164,6 @@ class StreamPoller:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def _shard_iterator(self, kind: str, sequence_number: str | None = None) -> str:
-        kwargs: dict[str, Any] = {
-            "StreamArn": self._stream_arn,
-            "ShardId": self._shard_id,
-            "ShardIteratorType": kind,
-        }
-        if sequence_number is not None:
-            kwargs["SequenceNumber"] = sequence_number
-        return str(_streams().get_shard_iterator(**kwargs)["ShardIterator"])
-
     def _run(self) -> None:
         handler = _load(self.handler)
         while not self._stop.is_set():
@@ -162,17 +176,10 @@ class StreamPoller:
                 logger.exception("stream poller error")
                 time.sleep(_IDLE_POLL_SECONDS)
 
-    def _get_records(self) -> list[dict[str, Any]]:
-        assert self._iterator is not None
-        used = self._iterator
-        resp = _streams().get_records(ShardIterator=used, Limit=self.batch_size)
-        self._iterator = resp.get("NextShardIterator")
-        _forget_iterator(used)
-        return list(resp.get("Records", []))
-
     def _drain_once(self, handler: Handler) -> bool:
         """Deliver one batch; False when the stream had nothing new."""
-        records = self._get_records()
+        assert self._reader is not None
+        records = self._reader.read(self.batch_size)
         if not records:
             return False
         attempts = 0
@@ -192,9 +199,9 @@ class StreamPoller:
 
     def _deliver(self, handler: Handler, records: list[dict[str, Any]]) -> str | None:
         """Run the handler on ``records``; the sequence number to resume from, if any failed."""
-        event = {"Records": [lambda_record(r, self._stream_arn) for r in records]}
+        assert self._reader is not None
         try:
-            result = invoke(handler, event, function_name=self.function_name)
+            result = invoke(handler, self._reader.lambda_event(records), function_name=self.function_name)
         except Exception:
             logger.exception("events handler failed on a batch of %d", len(records))
             return str(records[0]["dynamodb"]["SequenceNumber"])
