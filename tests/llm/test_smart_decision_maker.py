@@ -148,3 +148,23 @@ def test_readiness_waits_for_the_tool_loop():
     assert (
         schema.get_missing_input({**base, "conversation_history": pending, "last_tool_output": "x"}) == set()
     )
+
+
+def test_outside_a_graph_there_are_no_tools(llm_stub):
+    c = creds(llm_stub.openai_base_url)
+    llm_stub.queue(openai_text("Nothing to do."))
+    outputs, _ = run_block(SDM, {"credentials": meta(c), "prompt": "hi"}, credentials=c, user_id="u")
+    assert outputs == [("finished", "Nothing to do.")]
+    assert "tools" not in llm_stub.requests[0].body
+
+
+def test_second_of_two_parallel_calls_waits_for_its_result(llm_stub):
+    c = creds(llm_stub.openai_base_url)
+    llm_stub.queue(openai_tool_calls(("save_it", {"input": "a"}), ("agentoutputblock", {"value": "b"})))
+    outputs, _ = _run(c, {"prompt": "go", "multiple_tool_calls": True})
+    assert [pin for pin, _ in outputs] == ["tools_^_store_~_input", "tools_^_out_~_value", "conversations"]
+    conversation = outputs[-1][1]
+    outputs, _ = _run(c, {"prompt": "go", "conversation_history": conversation, "last_tool_output": "first"})
+    assert [pin for pin, _ in outputs] == ["conversations"]  # the second call is still pending
+    assert outputs[0][1][-1]["content"] == "first"
+    assert len(llm_stub.requests) == 1

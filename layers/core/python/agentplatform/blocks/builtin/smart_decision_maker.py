@@ -58,9 +58,13 @@ DEFAULT_SYS_PROMPT = (
 
 
 def load_graph(user_id: str, graph_id: str, graph_version: int | None) -> BaseGraph:
-    from agentplatform.store.graphs import GraphRepository
+    if graph_version is None:
+        from agentplatform.store.graphs import GraphRepository
 
-    return GraphRepository().get(user_id, graph_id, graph_version)
+        return GraphRepository().get(user_id, graph_id)
+    from agentplatform.engine.context import load_graph as cached  # the runner loaded it already
+
+    return cached(user_id, graph_id, int(graph_version))
 
 
 class SmartDecisionMakerBlock(Block):
@@ -194,6 +198,8 @@ class SmartDecisionMakerBlock(Block):
         """Tools from the links of this node, in the graph the engine is running."""
         node_id = str(kwargs.get("node_id") or "")
         graph = kwargs.get("graph")
+        if graph is None and not (node_id and kwargs.get("graph_id")):
+            return [], {}  # run outside a graph (POST /api/blocks/{id}/execute): no tools
         if graph is None:
             graph = self.graph_loader(
                 str(kwargs.get("user_id")), str(kwargs.get("graph_id")), kwargs.get("graph_version")
