@@ -102,7 +102,7 @@ def test_input_to_text_generator_to_output_with_api_credentials(api, kms_key, ll
     assert SECRET not in everything
     table_text = _whole_table_as_text()
     assert "Bees hum in the sun" in table_text  # the scan does see stored values
-    assert SECRET not in table_text  # node items, event log, run record: nowhere in clear
+    assert SECRET not in table_text  # no item of the table holds it in clear
 
 
 def test_missing_and_foreign_credentials_are_rejected_with_the_spec_messages(
