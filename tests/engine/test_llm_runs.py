@@ -76,6 +76,25 @@ def _whole_table_as_text() -> str:
     return "\n".join(parts)
 
 
+def _events_from_stream_records(graph_exec_id: str) -> list[str]:
+    """The events the stream Lambda would publish for the run's current items."""
+    from agentplatform.aws import client
+    from agentplatform.config import get_settings
+    from agentplatform.events.build import change_from_record
+
+    resp = client("dynamodb").query(
+        TableName=get_settings().table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.graph_exec_pk(USER_ID, graph_exec_id)}},
+    )
+    events = []
+    for image in resp["Items"]:
+        change = change_from_record({"eventName": "MODIFY", "dynamodb": {"NewImage": image}})
+        if change is not None:
+            events.append(json.dumps(change.data))
+    return events
+
+
 def test_input_to_text_generator_to_output_with_api_credentials(api, kms_key, llm_stub):
     llm_stub.queue(openai_text("Bees hum in the sun", prompt_tokens=30, completion_tokens=6))
     created = create_graph(api, _text_graph())
@@ -103,6 +122,9 @@ def test_input_to_text_generator_to_output_with_api_credentials(api, kms_key, ll
     table_text = _whole_table_as_text()
     assert "Bees hum in the sun" in table_text  # the scan does see stored values
     assert SECRET not in table_text  # no item of the table holds it in clear
+    events = _events_from_stream_records(run["id"])
+    assert any("Bees hum in the sun" in e for e in events)
+    assert all(SECRET not in e for e in events)
 
 
 def test_missing_and_foreign_credentials_are_rejected_with_the_spec_messages(
