@@ -146,6 +146,12 @@ class PlatformFunctions(Construct):
             "AwsSolutions-L1",
             "python3.12 is the platform's pinned runtime: the core layer is built for CPython 3.12 wheels.",
         )
+        if self._config.tracing:
+            acknowledge(
+                self,
+                "AwsSolutions-IAM5[Resource::*]",
+                "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+            )
         targets = self._targets
         wildcards = {
             f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2) only.",

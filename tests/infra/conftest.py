@@ -43,28 +43,44 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _synthesize(outdir: Path) -> None:
+# Every optional branch at once: custom domains, CORS, tracing, alarm e-mail, disposable data.
+VARIANT_CONTEXT: dict[str, Any] = {
+    "tracing": True,
+    "cors_allow_origins": "https://app.example.com,https://staging.example.com",
+    "domain_name": "api.example.com",
+    "websocket_domain_name": "ws.example.com",
+    "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+    "hosted_zone_id": "Z0000000000000000000",
+    "hosted_zone_name": "example.com",
+    "alarm_email": "ops@example.com",
+    "value_expiration_days": "30",
+    "deletion_protection": "false",
+    "retain_data": "false",
+    "reserved_concurrency": "{}",
+}
+
+
+def _synthesize(outdir: Path, context: dict[str, Any]) -> None:
     from infra_cdk.app import build_app
 
     error = ""
     try:
-        app, _stack = build_app({"bundle": False}, str(outdir))
+        app, _stack = build_app({"bundle": False, **context}, str(outdir))
         app.synth()
     except RuntimeError as exc:  # cdk-nag findings fail the synth; the report says which
         error = str(exc)
     (outdir / "pytest-synth.json").write_text(json.dumps({"error": error}))
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    shared = tmp_path_factory.getbasetemp()
+def _shared_synthesis(factory: pytest.TempPathFactory, name: str, context: dict[str, Any]) -> Synthesized:
+    shared = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # common to all workers of this run
-    outdir = shared / "infra-cdk.out"
-    with _locked(shared / "infra-cdk.lock"):
+    outdir = shared / f"infra-{name}.out"
+    with _locked(shared / f"infra-{name}.lock"):
         if not (outdir / "pytest-synth.json").exists():
             outdir.mkdir(parents=True, exist_ok=True)
-            _synthesize(outdir)
+            _synthesize(outdir, context)
     error = json.loads((outdir / "pytest-synth.json").read_text())["error"]
     template_path = outdir / f"{STACK}.template.json"
     if not template_path.exists():
@@ -72,6 +88,18 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     report_path = outdir / "validation-report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {"pluginReports": []}
     return Synthesized(outdir, json.loads(template_path.read_text()), report, error)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The stack with default context (what a first deployment gets)."""
+    return _shared_synthesis(tmp_path_factory, "default", {})
+
+
+@pytest.fixture(scope="session")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The stack with every optional feature switched on."""
+    return _shared_synthesis(tmp_path_factory, "variant", VARIANT_CONTEXT)
 
 
 @pytest.fixture(scope="session")
