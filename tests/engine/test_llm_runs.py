@@ -232,3 +232,15 @@ def test_smart_decision_maker_tool_loop_runs_to_finished(api, kms_key, llm_stub)
         "COMPLETED",
         "COMPLETED",
     ]
+
+
+def test_optional_credentials_on_a_starting_node_also_skips(api, kms_key, llm_stub):
+    lone = node("llm", TEXT, model="gpt-4o", prompt="hello")
+    lone["metadata"] = {"credentials_optional": True}
+    created = create_graph(api, {"name": "Lone", "nodes": [lone], "links": []})
+    started = _execute(api, created, {}, {})
+    assert started.status_code == 200, started.content
+    run = wait_for(api, created["id"], started.json()["id"])
+    assert run["status"] == "COMPLETED"
+    assert [(n["status"], n["output_data"]) for n in run["node_executions"]] == [("COMPLETED", {})]
+    assert llm_stub.requests == []
