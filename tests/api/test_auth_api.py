@@ -14,7 +14,7 @@ from tests.support.graphs import input_store_output_graph
 
 
 def _token(**claims):
-    base = {"sub": USER_ID, "role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 60}
+    base = {"sub": USER_ID, "role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 3600}
     base.update(claims)
     return jwt.encode({k: v for k, v in base.items() if v is not None}, TEST_JWT_SECRET, algorithm="HS256")
 
@@ -26,11 +26,11 @@ def _token(**claims):
         (f"Bearer {_token(exp=int(time.time()) - 5)}", "Token has expired"),
         (f"Bearer {_token(aud='public')}", "Invalid token: Audience doesn't match"),
         (
-            f"Bearer {jwt.encode({'sub': USER_ID, 'aud': 'authenticated', 'exp': int(time.time()) + 60}, 'wrong-key-wrong-key-wrong-key-wrong', algorithm='HS256')}",
+            f"Bearer {jwt.encode({'sub': USER_ID, 'aud': 'authenticated', 'exp': int(time.time()) + 3600}, 'wrong-key-wrong-key-wrong-key-wrong', algorithm='HS256')}",
             "Invalid token: Signature verification failed",
         ),
         (
-            f"Bearer {jwt.encode({'sub': USER_ID, 'aud': 'authenticated', 'exp': int(time.time()) + 60}, None, algorithm='none')}",
+            f"Bearer {jwt.encode({'sub': USER_ID, 'aud': 'authenticated', 'exp': int(time.time()) + 3600}, None, algorithm='none')}",
             "Invalid token: The specified alg value is not allowed",
         ),
         (f"Bearer {_token(sub=None)}", "User ID not found in token"),

@@ -21,7 +21,7 @@ HS = Settings(jwt_verify_key=SECRET, jwt_algorithms=("HS256",))
 
 
 def _claims(**overrides):
-    base = {"sub": "user-1", "role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 60}
+    base = {"sub": "user-1", "role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 3600}
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
