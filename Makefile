@@ -38,6 +38,7 @@ lint: install
 
 synth: install
 	npx cdk synth --no-notices --quiet
+	$(BIN)/python -m infra_cdk.sam_local
 
 bench: install
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

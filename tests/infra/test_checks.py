@@ -101,3 +101,13 @@ def test_asl_validator_rejects_a_broken_definition(tmp_path: Path) -> None:
         [str(ASL_VALIDATOR), "--json-path", str(definition)], capture_output=True, text=True, check=False
     )
     assert result.returncode != 0
+
+
+def test_sam_local_copy_drops_only_the_websocket_routes(synthesized: Synthesized) -> None:
+    from infra_cdk.sam_local import without_websocket_routes
+
+    local = without_websocket_routes(synthesized.template)
+    dropped = set(synthesized.template["Resources"]) - set(local["Resources"])
+    assert dropped == set(synthesized.resources("AWS::ApiGatewayV2::Route"))
+    assert len(dropped) == 3
+    assert local["Outputs"] == synthesized.template["Outputs"]
