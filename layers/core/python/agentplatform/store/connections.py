@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentplatform.store import keys
-from agentplatform.store.table import Table, check_op, is_condition_failure, put_op, update_op
+from agentplatform.store.table import Table, check_op, is_condition_failure, put_op
 
 _MAX_ATTEMPTS = 8
 
@@ -60,38 +60,36 @@ class ConnectionRepository:
     def subscribe(self, connection_id: str, channel: str, replay: ReplayFrom | None = None) -> int | None:
         """Subscribe; with ``replay``, returns the run log's head at the instant the
         subscription became visible (events after it are delivered live)."""
+        try:
+            connection = self.table.update(
+                keys.connection_pk(connection_id),
+                keys.CONNECTION_SK,
+                "ADD channels :channel",
+                condition="attribute_exists(pk)",
+                values={":channel": {channel}},
+            )
+        except Exception as exc:
+            if is_condition_failure(exc):
+                raise ConnectionGone(connection_id) from None
+            raise
+        item: dict[str, Any] = {
+            "pk": keys.channel_pk(channel),
+            "sk": keys.subscription_sk(connection_id),
+            "type": "ws_subscription",
+            "connection_id": connection_id,
+            "channel": channel,
+            "ttl": connection["ttl"],
+        }
+        if replay is None:
+            self.table.put(item)
+            return None
         for _ in range(_MAX_ATTEMPTS):
-            connection = self.get(connection_id)
-            if connection is None:
-                raise ConnectionGone(connection_id)
-            item: dict[str, Any] = {
-                "pk": keys.channel_pk(channel),
-                "sk": keys.subscription_sk(connection_id),
-                "type": "ws_subscription",
-                "connection_id": connection_id,
-                "channel": channel,
-                "ttl": connection["ttl"],
-            }
-            ops = [
-                update_op(
-                    keys.connection_pk(connection_id),
-                    keys.CONNECTION_SK,
-                    "ADD channels :channel",
-                    "attribute_exists(pk)",
-                    values={":channel": {channel}},
-                )
-            ]
-            head = None
-            if replay is not None:
-                head, pin = self._pin_head(replay)
-                item["live_from"] = head + 1
-                ops.append(pin)
-            ops.append(put_op(item))
+            head, pin = self._pin_head(replay)
             try:
-                self.table.transact(ops)
+                self.table.transact([pin, put_op({**item, "live_from": head + 1})])
             except Exception as exc:
                 if is_condition_failure(exc):
-                    continue  # the head moved, or the connection went away: look again
+                    continue  # an event was sequenced meanwhile: pin the new head
                 raise
             return head
         raise RuntimeError(f"could not subscribe {connection_id} to {channel}")

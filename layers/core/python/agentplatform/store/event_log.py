@@ -17,7 +17,7 @@ from typing import Any
 
 from agentplatform.aws import client
 from agentplatform.store import keys
-from agentplatform.store.table import Table, from_attrs, is_condition_failure, pack, put_op, to_attrs, unpack
+from agentplatform.store.table import Table, from_attrs, is_condition_failure, pack, to_attrs, unpack
 
 _SOURCE_WIDTH = 40  # stream sequence numbers are decimal strings of up to 40 digits
 _RETRY_LOOKBACK = 500
@@ -60,44 +60,32 @@ class EventLog:
         retention_seconds: int,
     ) -> LoggedEvent | None:
         """Give the event the run's next sequence number; None if a retried record's
-        event has already left the lookback window."""
-        pk, source = keys.event_log_pk(user_id, graph_exec_id), _source(stream_position)
-        for _ in range(_MAX_ATTEMPTS):
-            head = self.table.get(pk, keys.EVENT_LOG_HEAD_SK, consistent=True)
-            if head is not None and head["source"] >= source:
-                return self._find(pk, source)
-            seq = (int(head["seq"]) if head else 0) + 1
-            try:
-                self.table.transact(self._append_ops(pk, head, seq, source, method, data, retention_seconds))
-            except Exception as exc:
-                if is_condition_failure(exc):
-                    continue  # another writer moved the head: read it again
-                raise
-            return LoggedEvent(seq=seq, method=method, data=data)
-        raise RuntimeError(f"event log head of {graph_exec_id} kept moving")
+        event has already left the lookback window.
 
-    def _append_ops(
-        self,
-        pk: str,
-        head: dict[str, Any] | None,
-        seq: int,
-        source: str,
-        method: str,
-        data: dict[str, Any],
-        retention_seconds: int,
-    ) -> list[dict[str, Any]]:
-        head_item = {
-            "pk": pk,
-            "sk": keys.EVENT_LOG_HEAD_SK,
-            "type": "event_log_head",
-            "seq": seq,
-            "source": source,
-        }
-        if head is None:
-            head_op = put_op(head_item, "attribute_not_exists(pk)")
-        else:
-            head_op = put_op(head_item, "seq = :prev", values={":prev": int(head["seq"])})
-        event_item = {
+        Two plain conditional writes, no transaction: the entry claims its number
+        (``attribute_not_exists``), then the head moves forward. The head moves before
+        anyone is told about the event, which is all a replaying subscription relies on.
+        """
+        pk, source = keys.event_log_pk(user_id, graph_exec_id), _source(stream_position)
+        head = self.table.get(pk, keys.EVENT_LOG_HEAD_SK, consistent=True)
+        if head is not None and head["source"] >= source:
+            return self._find(pk, source)
+        seq = (int(head["seq"]) if head else 0) + 1
+        for _ in range(_MAX_ATTEMPTS):
+            claimed = self._claim(pk, seq, source, method, data, retention_seconds)
+            if claimed is None or claimed["source"] == source:
+                # Ours, now or from an attempt that stopped before moving the head.
+                self._advance_head(pk, seq, source)
+                return LoggedEvent(seq=seq, method=method, data=data) if claimed is None else _logged(claimed)
+            self._advance_head(pk, seq, claimed["source"])  # another writer's: help it along
+            seq += 1
+        raise RuntimeError(f"event log of {graph_exec_id} kept moving")
+
+    def _claim(
+        self, pk: str, seq: int, source: str, method: str, data: dict[str, Any], retention_seconds: int
+    ) -> dict[str, Any] | None:
+        """Write entry ``seq``; None if written, else the entry already holding the number."""
+        item = {
             "pk": pk,
             "sk": keys.event_seq_sk(seq),
             "type": "event_log_entry",
@@ -107,7 +95,27 @@ class EventLog:
             "body": pack(data),
             "ttl": int(time.time()) + retention_seconds,
         }
-        return [head_op, put_op(event_item, "attribute_not_exists(pk)")]
+        try:
+            self.table.put(item, condition="attribute_not_exists(pk)")
+        except Exception as exc:
+            if not is_condition_failure(exc):
+                raise
+            return self.table.get(pk, keys.event_seq_sk(seq), consistent=True)
+        return None
+
+    def _advance_head(self, pk: str, seq: int, source: str) -> None:
+        try:
+            self.table.update(
+                pk,
+                keys.EVENT_LOG_HEAD_SK,
+                "SET seq = :seq, #source = :source, #type = :type",
+                condition="attribute_not_exists(seq) OR seq < :seq",
+                names={"#source": "source", "#type": "type"},
+                values={":seq": seq, ":source": source, ":type": "event_log_head"},
+            )
+        except Exception as exc:
+            if not is_condition_failure(exc):
+                raise
 
     def _find(self, pk: str, source: str) -> LoggedEvent | None:
         recent = self.table.query(

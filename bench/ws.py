@@ -1,0 +1,164 @@
+"""Live-event latency and fan-out on the local cloud.
+
+Prints (1) p50/p99 latency from a node output write to the subscribed client's
+receipt, over 200 outputs, and (2) the time to fan one event out to 100 connections
+(write to the last socket's receipt, and the events Lambda's own post loop), over
+10 events. Everything runs in this process on moto, through the real path: table
+stream -> events Lambda -> management API -> WebSocket. These are local numbers
+(one Python process, two cores): on AWS add the stream's own delay (typically
+tens to a few hundred ms) and the management API's round trips.
+Run: ``.venv/bin/python bench/ws.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
+USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
+OUTPUTS = 200
+CONNECTIONS = 100
+FANOUT_EVENTS = 10
+
+os.environ.update({"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "agentplatform-bench"})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(cloud: Any) -> tuple[Any, threading.Thread, int]:
+    import uvicorn
+
+    from local.server import LocalGateway
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(LocalGateway(cloud), host="127.0.0.1", port=port, lifespan="on", log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    return server, thread, port
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def latency(url: str) -> list[float]:
+    """Milliseconds from each output write starting to the client holding the event."""
+    import json
+
+    from websockets.sync.client import connect
+
+    from tests.ws.support import RunWriter
+
+    run = RunWriter(USER_ID)
+    samples: list[float] = []
+    with connect(url) as client:
+        client.send(json.dumps({"method": "subscribe_graph_execution", "data": {"graph_exec_id": run.graph_exec_id}}))
+        client.recv(timeout=30)
+        run.create()
+        run.start()
+        for _ in range(4):
+            client.recv(timeout=30)
+        for n in range(OUTPUTS):
+            started = time.perf_counter()
+            run.output({"output": [f"value {n}"]}, prior=n, final=False)
+            while json.loads(client.recv(timeout=30))["data"].get("output_data", {}).get("output", [None])[-1] != (
+                f"value {n}"
+            ):
+                pass
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def _fanout_async(url: str) -> tuple[list[float], list[float]]:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    from agentplatform.events import fanout
+    from tests.ws.support import RunWriter
+
+    post_loop: list[float] = []
+    original = fanout.Fanout.deliver
+
+    def timed(self: Any, message: str, targets: list[Any], channel: str) -> int:
+        started = time.perf_counter()
+        try:
+            return original(self, message, targets, channel)
+        finally:
+            if len(targets) >= CONNECTIONS:
+                post_loop.append((time.perf_counter() - started) * 1000)
+
+    fanout.Fanout.deliver = timed  # type: ignore[method-assign]
+    run = RunWriter(USER_ID)
+    clients = [await connect(url) for _ in range(CONNECTIONS)]
+    subscribe = json.dumps({"method": "subscribe_graph_execution", "data": {"graph_exec_id": run.graph_exec_id}})
+    for client in clients:
+        await client.send(subscribe)
+        await client.recv()
+    await asyncio.to_thread(run.create)
+    await asyncio.to_thread(run.start)
+    for client in clients:
+        for _ in range(4):
+            await client.recv()
+    end_to_end: list[float] = []
+    for n in range(FANOUT_EVENTS):
+        started = time.perf_counter()
+        await asyncio.to_thread(run.output, {"output": [n]}, prior=n, final=False)
+        await asyncio.gather(*(client.recv() for client in clients))
+        end_to_end.append((time.perf_counter() - started) * 1000)
+    for client in clients:
+        await client.close()
+    fanout.Fanout.deliver = original  # type: ignore[method-assign]
+    return end_to_end, post_loop
+
+
+def main() -> int:
+    from local.cloud import LocalCloud
+    from local.tokens import mint
+
+    cloud = LocalCloud(state_dir=None).start()
+    server, thread, port = _serve(cloud)
+    url = f"ws://127.0.0.1:{port}/ws?token={mint(SECRET, sub=USER_ID)}"
+    try:
+        samples = latency(url)
+        end_to_end, post_loop = asyncio.run(_fanout_async(url))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        cloud.stop()
+    print(f"node output write -> client receipt over {len(samples)} events (local cloud):")
+    print(f"  p50 {statistics.median(samples):7.1f} ms   p99 {_percentile(samples, 99):7.1f} ms")
+    print(f"one event fanned out to {CONNECTIONS} connections, over {len(end_to_end)} events:")
+    print(
+        f"  write -> last socket's receipt  median {statistics.median(end_to_end):7.1f} ms"
+        f"   max {max(end_to_end):7.1f} ms"
+    )
+    print(
+        f"  events Lambda post loop ({CONNECTIONS} posts)  median {statistics.median(post_loop):7.1f} ms"
+        f"   max {max(post_loop):7.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
