@@ -18,6 +18,9 @@ if __package__ in (None, ""):
     sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
     sys.path.insert(0, str(_HERE.parent))
 
+# Before aws_cdk is imported: jsii prints its Node end-of-life banner at import time.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
 from aws_cdk import App
 
 from infra_cdk import nag
@@ -44,7 +47,6 @@ def build_app(
 
 
 def main() -> None:
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     app, _stack = build_app()
     app.synth()
 
