@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+# As infra_cdk.app does, before any test module starts the jsii runtime (see there).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("CDK_VALIDATION", "false")
 
 STACK = "AgentPlatform"
 
