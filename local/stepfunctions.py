@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,12 +205,15 @@ def apply_tunables(definition: str, tunables: dict[str, int] | None = None) -> s
 # ---------------------------------------------------------------- moto wiring
 
 _handlers: dict[str, str] = {}  # function name -> handler string
+# Invocations per function since start; benchmarks read it.
+invocation_counts: Counter[str] = Counter()
 _patched = False
 
 
 def _dispatch(function_name: str, event: Any) -> Any:
     from local.lambdas import invoke
 
+    invocation_counts[function_name] += 1
     module_path, _, attr = _handlers[function_name].rpartition(".")
     handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
     return invoke(handler, event, function_name=function_name)
@@ -294,9 +298,10 @@ def provision_graph_run() -> str:
 
     Also exports it as ``STATE_MACHINE_ARN`` for the executions API.
     """
-    from local.moto_fixes import serialize_dynamodb
+    from local.moto_fixes import cheap_transaction_snapshots, serialize_dynamodb
 
     serialize_dynamodb()  # Map iterations run on threads; moto's DynamoDB needs this
+    cheap_transaction_snapshots()
     blueprint = load_blueprint()
     _patch_lambda_invoke()
     lam, role, code = client("lambda"), _role_arn(), _zip()

@@ -206,12 +206,13 @@ def _node_exec_event(api: Any, created: dict[str, Any], started: dict[str, Any])
 
 
 def test_run_node_is_idempotent_when_invoked_again_after_a_crash(api, monkeypatch):
-    from agentplatform.engine import launcher
+    from agentplatform.engine import launcher, runner
     from agentplatform.store.executions import ExecutionRepository
     from functions.graph_run.run_node import handler
     from local.lambdas import invoke
 
     monkeypatch.setattr(launcher, "start", lambda *args, **kwargs: None)  # drive run_node by hand
+    monkeypatch.setattr(runner, "MAX_BUFFERED_OUTPUTS", 1)  # one transaction per output
     created = create_graph(
         api,
         {

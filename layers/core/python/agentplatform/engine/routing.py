@@ -186,3 +186,28 @@ def _copy(state: SinkState) -> SinkState:
         pending=[Pending(p.id, dict(p.pins)) for p in state.pending],
         latest=None if state.latest is None else dict(state.latest),
     )
+
+
+def merge_routes(first: RouteResult, then: RouteResult) -> RouteResult:
+    """Two successive routings as one (for a single transaction): an execution created
+    by the first and completed by the second is simply created QUEUED."""
+    merged = RouteResult(
+        created=list(first.created),
+        queued=list(first.queued),
+        waiting=list(first.waiting),
+        states={**first.states, **then.states},
+    )
+    merged.created.extend(then.created)
+    for execution in then.queued + then.waiting:
+        index = next((i for i, e in enumerate(merged.created) if e.id == execution.id), None)
+        if index is not None:
+            merged.created[index] = execution
+            continue
+        merged.waiting = [e for e in merged.waiting if e.id != execution.id]
+        _replace(merged.queued if execution.queued else merged.waiting, execution)
+    return merged
+
+
+def operation_count(route: RouteResult) -> int:
+    """Transaction operations to persist ``route`` plus the source's own update."""
+    return 1 + len(route.states) + len(route.created) + len(route.queued) + len(route.waiting)

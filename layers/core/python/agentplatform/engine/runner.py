@@ -24,7 +24,14 @@ from agentplatform.blocks.block import Block, BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.engine.context import RunContext, load_context
 from agentplatform.engine.readiness import validate_exec
-from agentplatform.engine.routing import Router, RouteResult, SinkState, sinks_needing_state
+from agentplatform.engine.routing import (
+    Router,
+    RouteResult,
+    SinkState,
+    merge_routes,
+    operation_count,
+    sinks_needing_state,
+)
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.models.graph import NodeModel
 from agentplatform.store import values
@@ -32,6 +39,12 @@ from agentplatform.store.executions import OutputConflict, RunRef, node_input, n
 from agentplatform.store.table import unpack
 
 DEFAULT_BUDGET_SECONDS = 60.0
+# Outputs are committed in groups: a group is one transaction (output, routing and,
+# at the end, the final status). Flushed at this many outputs, after this long, or
+# when the transaction would pass DynamoDB's 100 operations.
+MAX_BUFFERED_OUTPUTS = 50
+FLUSH_SECONDS = 1.0
+_TRANSACTION_OPS = 100
 _CONFLICT_RETRIES = 20
 
 
@@ -67,6 +80,8 @@ class NodeRun:
         self.queued: list[str] = list(item.get("queued") or [])
         self.router = Router(ctx.graph, ctx.masks, lambda: str(uuid.uuid4()))
         self.states: dict[str, SinkState] | None = None
+        self.buffer: list[tuple[str, Any]] = []
+        self.buffer_since = 0.0
         self.stats: dict[str, Any] | None = None  # block-reported stats, written with the final status
 
     @property
@@ -82,44 +97,65 @@ class NodeRun:
             )
         return self.states
 
-    def commit(self, output: tuple[str, Any] | None, final: ExecutionStatus | None) -> None:
+    def emit(self, output: tuple[str, Any]) -> None:
+        """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``)."""
+        if not self.buffer:
+            self.buffer_since = time.monotonic()
+        self.buffer.append(output)
+        if len(self.buffer) >= MAX_BUFFERED_OUTPUTS or time.monotonic() - self.buffer_since >= FLUSH_SECONDS:
+            self.commit(self.buffer, None)
+            self.buffer = []
+
+    def commit(self, outputs: list[tuple[str, Any]], final: ExecutionStatus | None) -> None:
+        """Record ``outputs`` in yield order, each routed, in as few transactions as fit;
+        ``final`` (if any) goes with the last one."""
+        remaining = list(outputs)
         for _ in range(_CONFLICT_RETRIES):
             try:
-                self._commit_once(output, final)
-                return
+                while True:
+                    taken = self._commit_once(remaining, final)
+                    remaining = remaining[taken:]
+                    if not remaining:
+                        return
             except OutputConflict:
                 self.states = None  # another branch routed into a shared sink: reload
         raise RuntimeError(f"node execution {self.node_exec_id}: routing kept conflicting")
 
-    def _commit_once(self, output: tuple[str, Any] | None, final: ExecutionStatus | None) -> None:
+    def _commit_once(self, pending: list[tuple[str, Any]], final: ExecutionStatus | None) -> int:
         outputs = {k: list(v) for k, v in self.outputs.items()}
+        view = dict(self._sink_states()) if pending else {}
         route = RouteResult()
-        count = self.recorded
-        if output is not None:
-            name, value = output
+        taken = 0
+        for name, value in pending:
+            step = self.router.route(self.node, (name, value), view)
+            combined = merge_routes(route, step)
+            if taken and operation_count(combined) > _TRANSACTION_OPS:
+                break
+            route, taken = combined, taken + 1
+            view.update(step.states)
             outputs.setdefault(name, []).append(values.spill(value, self.ctx.ref.graph_exec_id))
-            route = self.router.route(self.node, (name, value), self._sink_states())
-            count += 1
+        last = taken == len(pending)
         queued = self.queued + route.queued_ids
         ok = self.ctx.repo.commit_output(
             self.ctx.ref,
             self.ctx.run,
             self.node_exec_id,
             prior=self.recorded,
-            out_n=count,
+            out_n=self.recorded + taken,
             outputs=outputs,
             queued=queued,
             route=route,
-            final=None if final is None else (final, now()),
-            stats=self.stats if final is not None else None,
+            final=(final, now()) if final is not None and last else None,
+            stats=self.stats if final is not None and last else None,
         )
         if not ok:
             raise _Abandon()
-        self.outputs, self.recorded, self.queued = outputs, count, queued
+        self.outputs, self.recorded, self.queued = outputs, self.recorded + taken, queued
         if self.states is not None:
             for node_id, state in route.states.items():
                 state.version += 1
                 self.states[node_id] = state
+        return max(taken, 1) if pending else 1
 
     # -- running
 
@@ -137,7 +173,6 @@ class NodeRun:
 
     async def _run_block(self, data: dict[str, Any]) -> ExecutionStatus:
         assert self.block is not None
-        pending: tuple[str, Any] | None = None
         index = 0
         status = ExecutionStatus.COMPLETED
         from agentplatform.blocks.stats import start_collecting
@@ -151,43 +186,36 @@ class NodeRun:
                 index += 1
                 if index <= self.recorded:
                     continue  # committed by an earlier attempt
-                if pending is not None:
-                    self.commit(pending, None)
-                pending = (name, _jsonable(value))
+                self.emit((name, _jsonable(value)))
         except _Abandon:
             raise
         except Exception as exc:
-            if pending is not None:
-                self.commit(pending, None)
-            pending = ("error", str(exc) or type(exc).__name__)
             index += 1
             status = ExecutionStatus.FAILED
-            if index <= self.recorded:
-                pending = None
+            if index > self.recorded:
+                self.buffer.append(("error", str(exc) or type(exc).__name__))
         self.stats = {k: v for k, v in stats.as_dict().items() if v} or None
-        # The last output is written together with the final status: one write fewer.
-        self.commit(pending, status)
+        # The last outputs are written together with the final status: one write fewer.
+        self.commit(self.buffer, status)
+        self.buffer = []
         return status
 
     def replay(self, outputs: list[tuple[str, Any]], status: ExecutionStatus) -> None:
         """Record outputs produced elsewhere (a sub-graph run) as this node's own."""
-        fresh = outputs[self.recorded :]
-        for output in fresh[:-1]:
-            self.commit(output, None)
-        self.commit(fresh[-1] if fresh else None, status)
+        self.commit(outputs[self.recorded :], status)
 
     def run(self) -> None:
         if self.block is None:
-            self.commit(("error", f"Block #{self.item['block_id']} not found."), ExecutionStatus.FAILED)
+            self.commit([("error", f"Block #{self.item['block_id']} not found.")], ExecutionStatus.FAILED)
             return
         data, error = validate_exec(self.node, self.block, node_input(self.item), resolve_input=False)
         if error:  # upstream: an input problem found at run time completes with an error output
-            self.commit(("error", error), ExecutionStatus.COMPLETED)
+            self.commit([("error", error)], ExecutionStatus.COMPLETED)
             return
         from agentplatform.integrations.resolve import should_skip_node
 
         if should_skip_node(self.block, self.node.metadata, data):
-            self.commit(None, ExecutionStatus.COMPLETED)  # optional credentials missing: skipped
+            self.commit([], ExecutionStatus.COMPLETED)  # optional credentials missing: skipped
             return
         loop = asyncio.new_event_loop()
         try:
@@ -277,7 +305,7 @@ def fail_batch(ref: RunRef, batch: list[str], error: str) -> BatchResult:
                 item = ctx.repo.start_node(ref, node_exec_id) or item
             node_run = NodeRun(ctx, item)
             try:
-                node_run.commit(("error", error), ExecutionStatus.FAILED)
+                node_run.commit([("error", error)], ExecutionStatus.FAILED)
             except _Abandon:
                 continue
             result.queued.extend(node_run.queued)

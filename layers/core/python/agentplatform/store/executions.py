@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agentplatform.engine.routing import NewExecution, RouteResult, SinkState
@@ -445,7 +445,17 @@ class ExecutionRepository:
                 ops.append(put_op(item, "attribute_not_exists(pk)"))
             else:
                 ops.append(put_op(item, "v = :v", values={":v": state.version}))
-        ops.extend(put_op(node_exec_item(ref, run, e, at), "attribute_not_exists(pk)") for e in route.created)
+        # Executions queued together get increasing queue times, so their order (the
+        # order of the yields that queued them) survives sorting by queue time.
+        base = datetime.fromisoformat(at)
+        stamp = {
+            node_exec_id: (base + timedelta(microseconds=index)).isoformat()
+            for index, node_exec_id in enumerate(route.queued_ids)
+        }
+        ops.extend(
+            put_op(node_exec_item(ref, run, e, stamp.get(e.id, at)), "attribute_not_exists(pk)")
+            for e in route.created
+        )
         for execution, queued in [(e, True) for e in route.queued] + [(e, False) for e in route.waiting]:
             update = "SET #input = :input" + (", #status = :queued, queue_time = :at" if queued else "")
             expr: dict[str, Any] = {
@@ -453,7 +463,7 @@ class ExecutionRepository:
                 ":incomplete": ExecutionStatus.INCOMPLETE.value,
             }
             if queued:
-                expr.update({":queued": ExecutionStatus.QUEUED.value, ":at": at})
+                expr.update({":queued": ExecutionStatus.QUEUED.value, ":at": stamp.get(execution.id, at)})
             ops.append(
                 update_op(
                     ref.pk,
