@@ -38,6 +38,8 @@ class PlatformConfig:
     log_level: str = "INFO"
     log_retention_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()
+    # the frontend's public URL, for links the API hands out (e.g. shared runs)
+    frontend_base_url: str = ""
     trust_endpoints_for_requests: tuple[str, ...] = ()
     binary_media_types: tuple[str, ...] = ("multipart/form-data", "application/octet-stream")
     api_throttle_rate: int = 100

@@ -61,7 +61,7 @@ class AgentPlatformStack(Stack):
                 "LOG_LEVEL": config.log_level,
             },
             auth=jwt_settings(self),
-            rest={"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)},
+            rest=_rest_settings(config),
             outbound={"TRUST_ENDPOINTS_FOR_REQUESTS": ",".join(config.trust_endpoints_for_requests)},
             schedules={
                 "SCHEDULE_GROUP_NAME": schedules.group_name,
@@ -125,3 +125,10 @@ class AgentPlatformStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+
+def _rest_settings(config: PlatformConfig) -> dict[str, str]:
+    settings = {"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)}
+    if config.frontend_base_url:
+        settings["FRONTEND_BASE_URL"] = config.frontend_base_url
+    return settings

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
-from infra_cdk.catalog import DATA, Access, rest_functions
+from infra_cdk.catalog import DATA, Access, all_functions, rest_functions
 from infra_cdk.config import FUNCTIONS_DIR, PlatformConfig, coerce
 
 pytestmark = pytest.mark.infra
@@ -36,10 +39,25 @@ def test_defaults_protect_data() -> None:
     assert config.bundle is False  # cdk.json turns bundling on for `cdk synth`
 
 
-def test_every_rest_domain_has_a_handler_module() -> None:
-    for spec in rest_functions():
+def _defines_handler(path: Path) -> bool:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+    return "handler" in names
+
+
+def test_every_deployed_handler_exists_in_the_functions_asset() -> None:
+    for spec in all_functions(run_node_timeout=300):
         package, module = spec.key.split(".")
-        assert (FUNCTIONS_DIR / package / f"{module}.py").exists(), spec.handler
+        path = FUNCTIONS_DIR / package / f"{module}.py"
+        assert path.exists(), spec.handler
+        assert _defines_handler(path), f"{path} defines no module-level `handler`"
     assert {spec.key for spec in rest_functions()} == {f"rest.{d}" for d in (*DOMAINS, DOCS_DOMAIN)}
 
 
