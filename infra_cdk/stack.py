@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from infra_cdk.catalog import Kind, all_functions
+from infra_cdk.catalog import Access, Kind, all_functions
 from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets
 from infra_cdk.constructs.events import EventStream
@@ -101,7 +101,11 @@ class AgentPlatformStack(Stack):
             finalize=by_key["graph_run.finalize"],
         )
         if "schedules.run" in by_key:
-            schedules.allow_target(by_key["schedules.run"])
+            target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)
+            for spec in specs:
+                if Access.SCHEDULES in spec.access:
+                    for name, value in target_env.items():
+                        by_key[spec.key].add_environment(name, value)
         monitoring = Monitoring(
             self,
             "Monitoring",

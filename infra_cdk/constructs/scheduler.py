@@ -10,6 +10,7 @@ from aws_cdk import ArnFormat, Aws, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
@@ -37,7 +38,13 @@ class Schedules(Construct):
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
 
-    def allow_target(self, function: lambda_.IFunction) -> None:
+    def allow_target(self, function: lambda_.IFunction, dead_letters: sqs.IQueue) -> dict[str, str]:
+        """Let schedules invoke ``function`` and park undeliverable firings in ``dead_letters``.
+
+        Returns the environment the schedules API needs to create such schedules.
+        """
         self.role.add_to_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
         )
+        dead_letters.grant_send_messages(self.role)
+        return {"SCHEDULE_TARGET_ARN": function.function_arn, "SCHEDULE_DLQ_ARN": dead_letters.queue_arn}
