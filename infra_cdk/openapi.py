@@ -131,6 +131,8 @@ def _gateway_responses(cors: Cors | None) -> dict[str, Any]:
     """Errors API Gateway answers itself, in the API's ``{"detail": ...}`` envelope."""
     headers = {}
     if cors is not None:
+        # Gateway responses cannot choose among origins: the first allowed one gets readable
+        # gateway errors (throttling, 404); function responses carry the API's own CORS headers.
         first = "*" if cors.any_origin else cors.allow_origins[0]
         headers["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{first}'"
     envelope = {"application/json": '{"detail": $context.error.messageString}'}
