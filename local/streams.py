@@ -14,6 +14,7 @@ local cloud.
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
 import logging
 import threading
@@ -97,31 +98,50 @@ def _load(handler: str) -> Handler:
 
 
 class StreamReader:
-    """Reads the table's stream from a position with the DynamoDB Streams API."""
+    """Reads the table's stream from a position with the DynamoDB Streams API.
+
+    It asks for a fresh iterator at its own position on every read: a failed moto
+    transaction rolls the table back by swapping in a copy, and an iterator handed out
+    before that keeps reading the discarded copy's stream.
+    """
 
     def __init__(self, table_name: str):
         self.stream_arn = client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         description = _streams().describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         self.shard_id = str(description["Shards"][0]["ShardId"])
-        self._iterator: str | None = None
+        self._next: int | None = None
+
+    def _iterator(self, kind: str, sequence_number: int | None = None) -> str:
+        kwargs: dict[str, Any] = {
+            "StreamArn": self.stream_arn,
+            "ShardId": self.shard_id,
+            "ShardIteratorType": kind,
+        }
+        if sequence_number is not None:
+            kwargs["SequenceNumber"] = str(sequence_number)
+        return str(_streams().get_shard_iterator(**kwargs)["ShardIterator"])
 
     def seek_latest(self) -> StreamReader:
         """Start at the tip: only records written from now on are read."""
-        self._iterator = str(
-            _streams().get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=self.shard_id, ShardIteratorType="LATEST"
-            )["ShardIterator"]
-        )
+        with _dynamodb_lock():
+            iterator = self._iterator("LATEST")
+        self._next = _iterator_position(iterator)
+        _forget_iterator(iterator)
         return self
 
     def read(self, limit: int = 100) -> list[dict[str, Any]]:
         """The next records (``GetRecords`` shape), at most ``limit``."""
-        assert self._iterator is not None, "seek first"
-        used = self._iterator
-        resp = _streams().get_records(ShardIterator=used, Limit=limit)
-        self._iterator = resp.get("NextShardIterator")
-        _forget_iterator(used)
-        return list(resp.get("Records", []))
+        assert self._next is not None, "seek first"
+        # Under moto's DynamoDB lock: never read a record a failing transaction will undo.
+        with _dynamodb_lock():
+            iterator = self._iterator("AT_SEQUENCE_NUMBER", self._next)
+            resp = _streams().get_records(ShardIterator=iterator, Limit=limit)
+        _forget_iterator(iterator)
+        _forget_iterator(resp.get("NextShardIterator") or "")
+        records = list(resp.get("Records", []))
+        if records:
+            self._next = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1
+        return records
 
     def lambda_event(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"Records": [lambda_record(r, self.stream_arn) for r in records]}
@@ -212,13 +232,28 @@ class StreamPoller:
         return min((f for f in failures if f in known), key=known.index, default=known[0])
 
 
+def _dynamodb_lock() -> Any:
+    """The lock that serializes moto's DynamoDB requests (a no-op lock without it)."""
+    try:
+        from local import moto_fixes
+
+        return moto_fixes._lock
+    except (ImportError, AttributeError):
+        return contextlib.nullcontext()
+
+
+def _streams_backend() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    return dynamodbstreams_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+
+
+def _iterator_position(iterator: str) -> int:
+    """The sequence number an iterator reads next (moto keeps it on the iterator)."""
+    return int(_streams_backend().shard_iterators[iterator].sequence_number)
+
+
 def _forget_iterator(iterator: str) -> None:
     """moto keeps every shard iterator it hands out; drop the ones already used."""
-    try:
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.dynamodbstreams.models import dynamodbstreams_backends
-
-        for backend in dynamodbstreams_backends[DEFAULT_ACCOUNT_ID].values():
-            backend.shard_iterators.pop(iterator, None)
-    except (ImportError, KeyError):
-        pass
+    _streams_backend().shard_iterators.pop(iterator, None)

@@ -13,6 +13,7 @@ from typing import Any
 from agentplatform.events.channels import graph_exec_channel, graph_execs_channel
 from agentplatform.events.messages import WSMethod
 from agentplatform.events.payloads import ExecutionEvent, GraphExecutionEvent, NodeExecutionEvent
+from agentplatform.models.execution import ExecutionStatus
 from agentplatform.store import executions
 from agentplatform.store.stream_images import image_item
 
@@ -77,6 +78,12 @@ def _change(event: ExecutionEvent) -> ExecutionChange:
     )
 
 
+def _not_yet_queued(event: ExecutionEvent) -> bool:
+    # Upstream publishes a run once it is QUEUED; the INCOMPLETE row it is created as is
+    # never announced. (Node executions do announce INCOMPLETE, as upstream's upserts do.)
+    return isinstance(event, GraphExecutionEvent) and event.status == ExecutionStatus.INCOMPLETE
+
+
 def is_execution_item(image: dict[str, Any] | None) -> bool:
     """Cheap pre-filter on the raw stream image (DynamoDB JSON)."""
     kind = (image or {}).get("type", {}).get("S")
@@ -89,7 +96,7 @@ def change_from_record(record: dict[str, Any]) -> ExecutionChange | None:
     if record.get("eventName") == "REMOVE" or not is_execution_item(stream.get("NewImage")):
         return None
     new = _event(image_item(stream.get("NewImage")))
-    if new is None:
+    if new is None or _not_yet_queued(new):
         return None
     old = _event(image_item(stream.get("OldImage")))
     if old is not None and old.model_dump(mode="json") == new.model_dump(mode="json"):
