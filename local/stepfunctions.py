@@ -174,6 +174,8 @@ def load_blueprint() -> Blueprint:
         else fallback_blueprint()
     )
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE_DIR.glob("*.json"):  # definitions of infra sources that are gone
+        stale.unlink(missing_ok=True)
     cache.write_text(json.dumps({"functions": blueprint.functions, "definition": blueprint.definition}))
     return blueprint
 

@@ -297,3 +297,33 @@ def test_large_values_spill_to_s3_and_load_back(api):
         Bucket=get_settings().bucket_name, Prefix=f"values/{started['id']}/"
     )
     assert listed.get("KeyCount", 0) >= 1
+
+
+def test_run_continues_as_new_execution_past_the_history_budget(api, monkeypatch):
+    from agentplatform.aws import client
+    from agentplatform.engine import planner
+
+    # A budget so small that every wave after the first needs a fresh execution.
+    monkeypatch.setattr(planner, "HISTORY_LIMIT", 60)
+    monkeypatch.setattr(planner, "HISTORY_RESERVE", 0)
+    graph = {
+        "name": "long",
+        "nodes": [
+            node("step", STEP_THROUGH_ITEMS, items=[1, 2, 3, 4, 5, 6]),
+            node("a", STORE_VALUE),
+            node("out", AGENT_OUTPUT, name="values"),
+        ],
+        "links": [link("step", "item", "a", "input"), link("a", "output", "out", "value")],
+    }
+    created = create_graph(api, graph)
+    started = execute(api, created)
+    run = wait_for(api, created["id"], started["id"])
+
+    assert run["status"] == "COMPLETED"
+    assert sorted(run["outputs"]["values"]) == [1, 2, 3, 4, 5, 6]
+    assert len(run["node_executions"]) == 13
+    sfn = client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=os.environ["STATE_MACHINE_ARN"])["executions"]
+    names = sorted(e["name"] for e in executions if e["name"].startswith(started["id"]))
+    assert names[0] == started["id"] and names[1] == f"{started['id']}--1"
+    assert all(e["status"] == "SUCCEEDED" for e in executions if e["name"].startswith(started["id"]))

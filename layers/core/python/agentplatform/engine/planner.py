@@ -59,7 +59,7 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     max_batches = int(payload.get("max_batches") or 10)
     results = payload.get("results") or []
     ref = RunRef(run["user_id"], run["graph_exec_id"])
-    queued = [i for r in results for i in r.get("queued", [])]
+    queued = list(run.pop("pending", [])) + [i for r in results for i in r.get("queued", [])]
     waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
     run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
     if results:
@@ -76,8 +76,10 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     queued = _dedupe(queued)
     if queued:
         batches = chunk(queued, max_batches)
-        if _over_budget(run["events"], len(batches)):
+        # A fresh part always runs a wave, however large, so it cannot loop on continuing.
+        if run.get("waves", 0) and _over_budget(run["events"], len(batches)):
             return _continue(repo, ref, run, queued)
+        run["waves"] = run.get("waves", 0) + 1
         return _answer(run, "run", batches)
     if waiting:
         run["events"] += EVENTS_PER_WAIT
@@ -112,7 +114,7 @@ def _continue(
     repo: ExecutionRepository, ref: RunRef, run: dict[str, Any], queued: list[str]
 ) -> dict[str, Any]:
     part = int(run.get("part", 0)) + 1
-    successor = {**run, "part": part, "events": 0}
+    successor = {**run, "part": part, "events": 0, "waves": 0, "pending": queued}
     repo.set_run_fields(ref, part=part)
-    launcher.start(successor, part, results=[{"queued": queued, "waiting": []}])
+    launcher.start(successor, part)
     return _answer(run, "continued")
