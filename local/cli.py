@@ -46,6 +46,7 @@ def _dev(args: argparse.Namespace) -> int:
         f"\nAgent platform (local cloud) on {base}\n"
         f"  state dir : {state_dir}\n"
         f"  API docs  : {base}/docs\n"
+        f"  websocket : ws://{args.host}:{args.port}/ws?token=<dev token>\n"
         f"  dev token : {token}\n\n"
         f"  curl -H 'Authorization: Bearer {token}' {base}/api/graphs\n",
         flush=True,
