@@ -161,7 +161,19 @@ def _has_graph_run(template: dict[str, Any]) -> bool:
 
 
 def load_blueprint() -> Blueprint:
-    """The blueprint for the current ``infra_cdk/`` sources, cached on disk."""
+    """The blueprint for the current ``infra_cdk/`` sources, cached on disk.
+
+    A file lock makes parallel test workers wait for one synth instead of racing.
+    """
+    import fcntl
+
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with (CACHE_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _load_blueprint_locked()
+
+
+def _load_blueprint_locked() -> Blueprint:
     cache = CACHE_DIR / f"{_infra_hash()}.json"
     if cache.exists():
         raw = json.loads(cache.read_text())
@@ -173,7 +185,6 @@ def load_blueprint() -> Blueprint:
         if template is not None and _has_graph_run(template)
         else fallback_blueprint()
     )
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     for stale in CACHE_DIR.glob("*.json"):  # definitions of infra sources that are gone
         stale.unlink(missing_ok=True)
     cache.write_text(json.dumps({"functions": blueprint.functions, "definition": blueprint.definition}))

@@ -327,3 +327,21 @@ def test_run_continues_as_new_execution_past_the_history_budget(api, monkeypatch
     names = sorted(e["name"] for e in executions if e["name"].startswith(started["id"]))
     assert names[0] == started["id"] and names[1] == f"{started['id']}--1"
     assert all(e["status"] == "SUCCEEDED" for e in executions if e["name"].startswith(started["id"]))
+
+
+def test_a_crashing_run_node_is_caught_and_its_nodes_fail(api, monkeypatch):
+    from agentplatform.engine import runner
+
+    def crash(self: Any) -> None:
+        raise RuntimeError("handler crashed")
+
+    monkeypatch.setattr(runner.NodeRun, "run", crash)  # after Retry, the Map's Catch takes over
+    created = create_graph(api, input_store_output_graph())
+    started = execute(api, created, {"x": 1})
+    run = wait_for(api, created["id"], started["id"])
+
+    assert run["status"] == "COMPLETED"  # node failures leave the run COMPLETED, as upstream
+    [node_exec] = run["node_executions"]
+    assert node_exec["status"] == "FAILED"
+    assert node_exec["output_data"] == {"error": ["RuntimeError: handler crashed"]}
+    assert run["stats"]["node_error_count"] == 1
