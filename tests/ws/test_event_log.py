@@ -45,9 +45,10 @@ def test_an_append_that_stopped_before_moving_the_head_is_completed_on_retry(clo
         names={"#s": "source"},
         values={":one": 1, ":src": "100".rjust(40, "0")},
     )
-    assert _append(log, "200").seq == 2  # found its claimed entry, moved the head
-    assert log.head(USER_ID, "run-1") == 2
-    assert _append(log, "300").seq == 3
+    retry = EventLog()  # the retry is a new invocation
+    assert _append(retry, "200").seq == 2  # found its claimed entry, moved the head
+    assert retry.head(USER_ID, "run-1") == 2
+    assert _append(retry, "300").seq == 3
 
 
 def test_a_number_claimed_by_another_record_is_skipped_over(cloud):
@@ -64,8 +65,18 @@ def test_a_number_claimed_by_another_record_is_skipped_over(cloud):
         names={"#s": "source"},
         values={":zero": 0, ":src": "0"},
     )
-    assert _append(log, "150").seq == 2
-    assert log.head(USER_ID, "run-1") == 2
+    fresh = EventLog()
+    assert _append(fresh, "150").seq == 2
+    assert fresh.head(USER_ID, "run-1") == 2
+
+
+def test_a_stale_remembered_head_is_corrected_by_the_conditional_writes(cloud):
+    from agentplatform.store.event_log import EventLog
+
+    first, second = EventLog(), EventLog()
+    assert _append(first, "100").seq == 1
+    assert _append(second, "200").seq == 2
+    assert _append(first, "300").seq == 3  # it remembered head 1; entry 2 was taken
 
 
 def test_logs_are_per_user(cloud):

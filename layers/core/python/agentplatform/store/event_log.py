@@ -40,8 +40,19 @@ def _logged(item: dict[str, Any]) -> LoggedEvent:
 
 
 class EventLog:
+    """One per events-Lambda invocation: it remembers the heads it moved, so a batch
+    with many events of one run reads each head once. A stale memory is harmless: the
+    conditional writes below find the real head."""
+
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
+        self._heads: dict[str, tuple[int, str]] = {}
+
+    def _head(self, pk: str) -> tuple[int, str] | None:
+        if pk in self._heads:
+            return self._heads[pk]
+        item = self.table.get(pk, keys.EVENT_LOG_HEAD_SK, consistent=True)
+        return None if item is None else (int(item["seq"]), str(item["source"]))
 
     def head(self, user_id: str, graph_exec_id: str) -> int:
         item = self.table.get(
@@ -67,15 +78,16 @@ class EventLog:
         anyone is told about the event, which is all a replaying subscription relies on.
         """
         pk, source = keys.event_log_pk(user_id, graph_exec_id), _source(stream_position)
-        head = self.table.get(pk, keys.EVENT_LOG_HEAD_SK, consistent=True)
-        if head is not None and head["source"] >= source:
+        head = self._head(pk)
+        if head is not None and head[1] >= source:
             return self._find(pk, source)
-        seq = (int(head["seq"]) if head else 0) + 1
+        seq = (head[0] if head else 0) + 1
         for _ in range(_MAX_ATTEMPTS):
             claimed = self._claim(pk, seq, source, method, data, retention_seconds)
             if claimed is None or claimed["source"] == source:
                 # Ours, now or from an attempt that stopped before moving the head.
                 self._advance_head(pk, seq, source)
+                self._heads[pk] = (seq, source)
                 return LoggedEvent(seq=seq, method=method, data=data) if claimed is None else _logged(claimed)
             self._advance_head(pk, seq, claimed["source"])  # another writer's: help it along
             seq += 1
