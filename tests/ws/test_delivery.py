@@ -70,3 +70,29 @@ def test_an_oversized_output_is_truncated_and_still_delivered(ws_server, user_to
     items = output["items"][0]
     assert items[:10] == list(range(10)) and items[-1].endswith("more items truncated)")
     assert completed["data"]["node_exec_id"] == run.node_exec_id  # the rest is intact
+
+
+def test_a_record_the_events_lambda_cannot_handle_breaks_neither_the_writer_nor_later_events(
+    ws_server, user_token
+):
+    from agentplatform.store import keys
+    from agentplatform.store.table import Table
+
+    run = RunWriter(USER_ID)
+    with Client(ws_server.url(user_token)) as client:
+        client.subscribe(run.graph_exec_id)
+        run.create()
+        # Unreadable as a node execution: the handler fails on it every time.
+        Table().put(
+            {
+                "pk": keys.graph_exec_pk(USER_ID, run.graph_exec_id),
+                "sk": keys.node_exec_sk("broken"),
+                "type": "node_exec",
+            }
+        )
+        run.start()
+        run.output({"output": ["still here"]})
+        run.finish()
+        events = [client.recv() for _ in range(6)]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4, 5, 6]
+    assert events[-1]["data"]["status"] == "COMPLETED"
