@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from agentplatform.events import messages as m
 from agentplatform.events.channels import graph_exec_channel, graph_execs_channel
-from agentplatform.store.connections import ConnectionRepository, ReplayFrom
+from agentplatform.store.connections import ConnectionGone, ConnectionRepository, ReplayFrom
 from agentplatform.store.event_log import EventLog
 
 logger = logging.getLogger(__name__)
@@ -34,8 +34,6 @@ class Session:
     log: EventLog = field(default_factory=EventLog)
 
     def user_id(self) -> str:
-        from agentplatform.store.connections import ConnectionGone
-
         connection = self.connections.get(self.connection_id)
         if connection is None:
             raise ConnectionGone(self.connection_id)
@@ -52,7 +50,7 @@ def handle_message(session: Session, body: str) -> None:
     handler = _HANDLERS.get(message.method)
     if handler is None:
         if message.method == m.WSMethod.ERROR:
-            logger.error("client reported an error: %s", message.data)
+            logger.error("client reported an error: %.500s", message.data)
         else:
             session.send(m.error_reply(m.ErrorText.NOT_PROCESSED))
         return
