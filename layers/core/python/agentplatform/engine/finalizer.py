@@ -32,6 +32,25 @@ def graph_outputs(nodes: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return outputs
 
 
+def child_outputs(nodes: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """What a sub-graph run hands its parent node (spec §3.4): per OUTPUT execution, in
+    queue order, ``(name, value)`` for each value of its ``output`` pin (formatted)."""
+    from agentplatform.store.executions import node_result
+
+    produced: list[tuple[str, Any]] = []
+    ordered = sorted(nodes, key=lambda n: (n.get("queue_time") is None, n.get("queue_time") or n["add_time"]))
+    for node in ordered:
+        block = get_block(node["block_id"])
+        if block is None or block.block_type != BlockType.OUTPUT:
+            continue
+        if node["status"] not in (s.value for s in TERMINAL):
+            continue
+        result = node_result(node)
+        name = str(result.input_data.get("name"))
+        produced.extend((name, value) for value in result.output_data.get("output", []))
+    return produced
+
+
 def _seconds(start: str | None, end: str | None) -> float:
     if not start or not end:
         return 0.0
@@ -69,5 +88,5 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 
-        resume_parent(run, status, graph_outputs(nodes))
+        resume_parent(run, status, child_outputs(nodes))
     return {"status": status.value}

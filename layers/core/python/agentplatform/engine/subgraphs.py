@@ -1,7 +1,7 @@
 """Sub-graph runs (AgentExecutorBlock, spec §3.4).
 
 The parent's node starts a child run and stays RUNNING; the parent's ``plan`` polls it.
-When the child finalizes, its graph outputs become the node's outputs (``(name, value)``
+When the child finalizes, its OUTPUT blocks' ``output`` values become the node's outputs (``(name, value)``
 per value), routed like any other, and the node ends COMPLETED, or FAILED with an
 ``error`` output when the child did not complete. The child's id is derived from the
 node execution's, so a retried start cannot start a second child.
@@ -58,7 +58,7 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         NodeRun(ctx, item).replay([("error", str(exc) or type(exc).__name__)], ExecutionStatus.FAILED)
 
 
-def resume_parent(child: dict[str, Any], status: ExecutionStatus, outputs: dict[str, list[Any]]) -> None:
+def resume_parent(child: dict[str, Any], status: ExecutionStatus, outputs: list[tuple[str, Any]]) -> None:
     from agentplatform.engine.runner import NodeRun
 
     parent = child["parent"]
@@ -68,7 +68,7 @@ def resume_parent(child: dict[str, Any], status: ExecutionStatus, outputs: dict[
     items = ctx.repo.get_node_execs(ctx.ref, [parent["node_exec_id"]])
     if not items or items[0]["status"] != ExecutionStatus.RUNNING.value:
         return
-    produced = [(name, value) for name, values in outputs.items() for value in values]
+    produced = list(outputs)
     final = ExecutionStatus.COMPLETED
     if status != ExecutionStatus.COMPLETED:
         produced.append(("error", f"Sub-graph execution #{child['id']} ended with status {status.value}"))
