@@ -345,3 +345,51 @@ def test_a_crashing_run_node_is_caught_and_its_nodes_fail(api, monkeypatch):
     assert node_exec["status"] == "FAILED"
     assert node_exec["output_data"] == {"error": ["RuntimeError: handler crashed"]}
     assert run["stats"]["node_error_count"] == 1
+
+
+def test_stopping_a_sub_graph_run_fails_the_waiting_parent_node(api, held_countdown):
+    release, _ = held_countdown
+    child = create_graph(
+        api,
+        {
+            "name": "slow child",
+            "nodes": [node("in", AGENT_INPUT, name="x"), node("timer", COUNTDOWN_TIMER, seconds=0)],
+            "links": [link("in", "result", "timer", "input_message")],
+        },
+    )
+    parent = create_graph(
+        api,
+        {
+            "name": "parent",
+            "nodes": [
+                node(
+                    "agent",
+                    AGENT_EXECUTOR,
+                    graph_id=child["id"],
+                    graph_version=child["version"],
+                    inputs={"x": "go"},
+                    input_schema=child["input_schema"],
+                    output_schema=child["output_schema"],
+                )
+            ],
+            "links": [],
+        },
+    )
+    started = execute(api, parent)
+
+    def child_running(_: dict[str, Any]) -> bool:
+        runs = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
+        return bool(runs) and runs[0]["status"] == "RUNNING"
+
+    wait_for(api, parent["id"], started["id"], until=child_running)
+    [child_run] = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
+    api.post(f"/api/graphs/{child['id']}/executions/{child_run['id']}/stop")
+    release.set()
+    run = wait_for(api, parent["id"], started["id"])
+
+    assert run["status"] == "COMPLETED"
+    [agent] = run["node_executions"]
+    assert agent["status"] == "FAILED"
+    assert agent["output_data"] == {
+        "error": [f"Sub-graph execution #{child_run['id']} ended with status TERMINATED"]
+    }

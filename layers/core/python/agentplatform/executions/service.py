@@ -155,19 +155,26 @@ class ExecutionService:
         self.terminate(ref)
         return snapshot
 
-    def terminate(self, ref: RunRef) -> None:
+    def terminate(self, ref: RunRef, *, cascading: bool = False) -> None:
         """Stop a run and, first, every sub-graph run it started."""
         for child_id in self.repo.children(ref):
-            self.terminate(RunRef(ref.user_id, child_id))
+            self.terminate(RunRef(ref.user_id, child_id), cascading=True)
         item = self.repo.set_run_status(ref, ExecutionStatus.TERMINATED, ended_at=now())
         if item is None:
             return
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
-        for node in self.repo.node_execs(ref):
+        nodes = self.repo.node_execs(ref)
+        for node in nodes:
             if ExecutionStatus(node["status"]) in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING):
                 self.repo.set_node_status(
                     ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
                 )
+        if item.get("parent") and not cascading:
+            # Its state machine will not finalize now: release the parent's waiting node here.
+            from agentplatform.engine.finalizer import child_outputs
+            from agentplatform.engine.subgraphs import resume_parent
+
+            resume_parent(item, ExecutionStatus.TERMINATED, child_outputs(nodes))
 
     # -- read
 
