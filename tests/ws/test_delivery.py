@@ -96,3 +96,31 @@ def test_a_record_the_events_lambda_cannot_handle_breaks_neither_the_writer_nor_
         events = [client.recv() for _ in range(6)]
     assert [e["seq"] for e in events] == [1, 2, 3, 4, 5, 6]
     assert events[-1]["data"]["status"] == "COMPLETED"
+
+
+def test_the_local_management_api_answers_like_api_gateway(ws_server, user_token):
+    from botocore.exceptions import ClientError
+
+    from agentplatform.aws import client
+    from agentplatform.store.connections import ConnectionRepository
+    from local.websocket import LOCAL_CALLBACK_URL
+
+    api = client("apigatewaymanagementapi", LOCAL_CALLBACK_URL)
+    with pytest.raises(api.exceptions.GoneException) as gone:
+        api.post_to_connection(ConnectionId="neverConnected1=", Data=b"{}")
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+    with Client(ws_server.url(user_token)) as client_socket:
+        ack = client_socket.subscribe("exec-for-the-management-api")
+        (subscription,) = ConnectionRepository().subscribers(ack["channel"])
+        connection_id = subscription.connection_id
+        api.post_to_connection(ConnectionId=connection_id, Data=b'{"hello":"socket"}')
+        assert client_socket.recv() == {"hello": "socket"}
+        assert "ConnectedAt" in api.get_connection(ConnectionId=connection_id)
+        with pytest.raises(ClientError) as too_large:
+            api.post_to_connection(ConnectionId=connection_id, Data=b"x" * (128 * 1024 + 1))
+        assert too_large.value.response["Error"]["Code"] == "PayloadTooLargeException"
+        api.delete_connection(ConnectionId=connection_id)
+        with pytest.raises(ConnectionClosed):
+            client_socket.recv()
+    with pytest.raises(api.exceptions.GoneException):
+        api.post_to_connection(ConnectionId=connection_id, Data=b"{}")
