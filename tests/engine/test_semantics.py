@@ -241,3 +241,21 @@ def test_invalid_starting_input_is_a_400_with_node_errors(api):
     assert detail["type"] == "validation_error"
     assert detail["message"] == "Graph validation failed: 1 issues on 1 nodes"
     assert detail["node_errors"] == {created["nodes"][0]["id"]: {"list": "This field is required"}}
+
+
+def test_values_on_different_pins_pair_up_fifo(api):
+    graph = {
+        "name": "fifo pairing",
+        "nodes": [
+            node("n0", STEP_THROUGH_ITEMS, items=[1, 2, 3]),
+            node("n1", STEP_THROUGH_ITEMS, items=[10, 20, 30]),
+            node("n2", CALCULATOR, operation="Add"),
+        ],
+        "links": [link("n0", "item", "n2", "a"), link("n1", "item", "n2", "b")],
+    }
+    created, run = _run(api, graph)
+
+    assert run["status"] == "COMPLETED"
+    sums = _executions_of(run, created, 2)
+    assert sorted((s["input_data"]["a"], s["input_data"]["b"]) for s in sums) == [(1, 10), (2, 20), (3, 30)]
+    assert sorted(s["output_data"]["result"][0] for s in sums) == [11, 22, 33]

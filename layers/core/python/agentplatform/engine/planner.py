@@ -48,7 +48,11 @@ def _first_plan(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any]) -> 
     """QUEUED -> RUNNING and the starting node executions; (ids, should_run)."""
     item = repo.set_run_status_from(ref, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, started_at=now())
     if item is None:
-        return [], False
+        # A retried Plan finds the run RUNNING already: carry on. Anything else (stopped
+        # before it started) is only finalized.
+        current = repo.get_run(ref, include_deleted=True)
+        if current is None or current["status"] != ExecutionStatus.RUNNING.value:
+            return [], False
     queued = [n["node_exec_id"] for n in repo.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value]
     return queued, True
 

@@ -40,8 +40,9 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         "root_id": ctx.run.get("root_id") or ctx.ref.graph_exec_id,
     }
     ctx.repo.add_child(ctx.ref, child_id, item["node_exec_id"])
+    service = ExecutionService(ctx.repo)
     try:
-        ExecutionService(ctx.repo).execute(
+        service.execute(
             ctx.ref.user_id,
             str(defaults.get("graph_id")),
             defaults.get("graph_version"),
@@ -51,8 +52,13 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
             graph_exec_id=child_id,
         )
     except Exception as exc:
-        if is_condition_failure(exc):
-            return  # started by an earlier attempt
+        if is_condition_failure(exc):  # created by an earlier attempt, which may have died
+            child = ctx.repo.get_run(RunRef(ctx.ref.user_id, child_id), include_deleted=True)
+            if child is not None:  # before it could start it: start it now (a no-op otherwise)
+                service.queue_and_start(
+                    RunRef(ctx.ref.user_id, child_id), child["graph_id"], int(child["graph_version"])
+                )
+            return
         from agentplatform.engine.runner import NodeRun
 
         NodeRun(ctx, item).replay([("error", str(exc) or type(exc).__name__)], ExecutionStatus.FAILED)

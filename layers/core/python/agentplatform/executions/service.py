@@ -108,16 +108,21 @@ class ExecutionService:
         item["root_id"] = (parent or {}).get("root_id") or meta.id
         nodes = [node_exec_item(ref, item, execution, created) for execution in starting]
         self.repo.create_run(item, nodes)
-        # Guarded INCOMPLETE -> QUEUED: whoever wins it is the one who starts the run.
-        if self.repo.set_run_status(ref, ExecutionStatus.QUEUED) is None:
+        if not self.queue_and_start(ref, graph.id, graph.version):
             return self.get(user_id, graph.id, meta.id)
+        meta.status = ExecutionStatus.QUEUED
+        return with_nodes(meta, item, nodes)
+
+    def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool:
+        """Guarded INCOMPLETE -> QUEUED: whoever wins it starts the state machine."""
+        if self.repo.set_run_status(ref, ExecutionStatus.QUEUED) is None:
+            return False
         try:
-            launcher.start(self.payload(ref, graph.id, graph.version))
+            launcher.start(self.payload(ref, graph_id, graph_version))
         except Exception as exc:
             self._fail_start(ref, str(exc))
             raise
-        meta.status = ExecutionStatus.QUEUED
-        return with_nodes(meta, item, nodes)
+        return True
 
     @staticmethod
     def payload(ref: RunRef, graph_id: str, graph_version: int) -> dict[str, Any]:
