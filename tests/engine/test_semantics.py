@@ -259,3 +259,21 @@ def test_values_on_different_pins_pair_up_fifo(api):
     sums = _executions_of(run, created, 2)
     assert sorted((s["input_data"]["a"], s["input_data"]["b"]) for s in sums) == [(1, 10), (2, 20), (3, 30)]
     assert sorted(s["output_data"]["result"][0] for s in sums) == [11, 22, 33]
+
+
+def test_static_constant_is_reused_by_every_execution_of_its_sink(api):
+    graph = {
+        "name": "static constant",
+        "nodes": [
+            node("n0", STEP_THROUGH_ITEMS, items=["a", "b", "c"]),
+            node("n1", STORE_VALUE, input="!"),
+            node("n2", FILL_TEXT_TEMPLATE, format="{{x}}{{y}}"),
+        ],
+        "links": [link("n0", "item", "n2", "values_#_x"), link("n1", "output", "n2", "values_#_y")],
+    }
+    created, run = _run(api, graph)
+
+    assert run["status"] == "COMPLETED"
+    filled = _executions_of(run, created, 2)
+    assert sorted(f["output_data"]["output"][0] for f in filled) == ["a!", "b!", "c!"]
+    assert [f["input_data"]["values_#_y"] for f in filled] == ["!", "!", "!"]
