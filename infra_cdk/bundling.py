@@ -121,6 +121,17 @@ class LayerBundler:
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
             dirs_exist_ok=True,
         )
+        # Prebuilt GET /api/blocks catalogue: schemas rendered once here, not per cold start.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agentplatform.blocks.catalogue",
+                "--output",
+                str(python_dir / PACKAGE / "blocks" / "catalogue.json"),
+            ],
+            check=True,
+        )
         return True
 
 
