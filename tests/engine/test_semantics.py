@@ -277,3 +277,20 @@ def test_static_constant_is_reused_by_every_execution_of_its_sink(api):
     filled = _executions_of(run, created, 2)
     assert sorted(f["output_data"]["output"][0] for f in filled) == ["a!", "b!", "c!"]
     assert [f["input_data"]["values_#_y"] for f in filled] == ["!", "!", "!"]
+
+
+def test_two_pins_of_one_node_feeding_one_sink_pair_per_yield(api):
+    # item and key are yielded alternately and committed together: the execution the
+    # item opens is completed by the key within the same write.
+    graph = {
+        "name": "same-source pairing",
+        "nodes": [node("n0", STEP_THROUGH_ITEMS, items=[5, 6, 7]), node("n1", CALCULATOR, operation="Add")],
+        "links": [link("n0", "item", "n1", "a"), link("n0", "key", "n1", "b")],
+    }
+    created, run = _run(api, graph)
+
+    assert run["status"] == "COMPLETED"
+    sums = _executions_of(run, created, 1)
+    assert [(s["input_data"]["a"], s["input_data"]["b"]) for s in sums] == [(5, 0), (6, 1), (7, 2)]
+    assert [s["output_data"] for s in sums] == [{"result": [5]}, {"result": [7]}, {"result": [9]}]
+    assert all(s["status"] == "COMPLETED" for s in sums)
