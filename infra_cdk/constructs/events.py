@@ -13,12 +13,14 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from agentplatform.store.executions import GRAPH_EXEC_TYPE, NODE_EXEC_TYPE
 from infra_cdk.nag import acknowledge
 
 BATCH_SIZE = 100
 RETRY_ATTEMPTS = 3
 # Stale events are useless to a live client; past this the record goes to the DLQ.
 MAX_RECORD_AGE = Duration.hours(1)
+EVENT_ITEM_TYPES = (GRAPH_EXEC_TYPE, NODE_EXEC_TYPE)
 
 
 class EventStream(Construct):
@@ -49,6 +51,18 @@ class EventStream(Construct):
                 max_record_age=MAX_RECORD_AGE,
                 report_batch_item_failures=True,
                 on_failure=sources.SqsDlq(self.dead_letters),
+                # Only run and node writes become events; filtering here saves an
+                # invocation for every other write (graphs, users, the event log itself).
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {
+                            "eventName": lambda_.FilterRule.or_("INSERT", "MODIFY"),
+                            "dynamodb": {
+                                "NewImage": {"type": {"S": lambda_.FilterRule.or_(*EVENT_ITEM_TYPES)}}
+                            },
+                        }
+                    )
+                ],
             )
         )
         if function.role is not None:

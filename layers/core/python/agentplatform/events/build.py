@@ -17,9 +17,6 @@ from agentplatform.models.execution import ExecutionStatus
 from agentplatform.store import executions
 from agentplatform.store.stream_images import image_item
 
-_GRAPH_EXEC = "graph_exec"
-_NODE_EXEC = "node_exec"
-
 
 @dataclass(frozen=True)
 class ExecutionChange:
@@ -49,9 +46,9 @@ def _event(item: dict[str, Any] | None) -> ExecutionEvent | None:
     if item is None:
         return None
     kind = item.get("type")
-    if kind == _GRAPH_EXEC:
+    if kind == executions.GRAPH_EXEC_TYPE:
         return _graph_event(item)
-    if kind == _NODE_EXEC:
+    if kind == executions.NODE_EXEC_TYPE:
         return _node_event(item)
     return None
 
@@ -87,7 +84,7 @@ def _not_yet_queued(event: ExecutionEvent) -> bool:
 def is_execution_item(image: dict[str, Any] | None) -> bool:
     """Cheap pre-filter on the raw stream image (DynamoDB JSON)."""
     kind = (image or {}).get("type", {}).get("S")
-    return kind in (_GRAPH_EXEC, _NODE_EXEC)
+    return kind in (executions.GRAPH_EXEC_TYPE, executions.NODE_EXEC_TYPE)
 
 
 def change_from_record(record: dict[str, Any]) -> ExecutionChange | None:

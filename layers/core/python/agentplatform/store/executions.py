@@ -55,6 +55,10 @@ def _unpack_or(item: dict[str, Any], name: str, default: Any) -> Any:
 
 # ---------------------------------------------------------------- item codecs
 
+# The ``type`` of run and node items: the table stream's consumers select on these.
+GRAPH_EXEC_TYPE = "graph_exec"
+NODE_EXEC_TYPE = "node_exec"
+
 
 def run_item(
     meta: GraphExecutionMeta, *, created_at: str, parent: dict[str, str] | None = None
@@ -63,7 +67,7 @@ def run_item(
     return {
         "pk": ref.pk,
         "sk": keys.GRAPH_EXEC_SK,
-        "type": "graph_exec",
+        "type": GRAPH_EXEC_TYPE,
         "id": meta.id,
         "user_id": meta.user_id,
         "graph_id": meta.graph_id,
@@ -113,7 +117,7 @@ def node_exec_item(ref: RunRef, run: dict[str, Any], execution: NewExecution, at
     return {
         "pk": ref.pk,
         "sk": keys.node_exec_sk(execution.id),
-        "type": "node_exec",
+        "type": NODE_EXEC_TYPE,
         "user_id": ref.user_id,
         "graph_id": run["graph_id"],
         "graph_version": run["graph_version"],
