@@ -259,6 +259,11 @@ def test_stream_feeds_the_events_function_with_partial_failures_and_a_dlq(
     assert props["StartingPosition"] == "LATEST"
     queue = props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     assert synthesized.template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+    (pattern,) = props["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"]) == {
+        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"NewImage": {"type": {"S": ["graph_exec", "node_exec"]}}},
+    }
 
 
 def test_async_invocations_fail_into_a_queue(synthesized: Synthesized) -> None:
