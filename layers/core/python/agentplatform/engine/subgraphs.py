@@ -47,7 +47,8 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
             str(defaults.get("graph_id")),
             defaults.get("graph_version"),
             inputs,
-            nodes_input_masks=defaults.get("nodes_input_masks") or None,
+            # The parent's masks reach the child's nodes too (credentials chosen at the top).
+            nodes_input_masks={**ctx.masks, **(defaults.get("nodes_input_masks") or {})} or None,
             parent=parent,
             graph_exec_id=child_id,
         )
