@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import time
@@ -285,7 +286,7 @@ def test_large_values_spill_to_s3_and_load_back(api):
     from agentplatform.aws import client
     from agentplatform.config import get_settings
 
-    big = "x" * 400_000
+    big = base64.b64encode(os.urandom(300_000)).decode()  # incompressible, 400 KB
     created = create_graph(api, input_store_output_graph("big"))
     started = execute(api, created, {"x": big})
     run = wait_for(api, created["id"], started["id"])

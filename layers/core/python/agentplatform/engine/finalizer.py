@@ -27,7 +27,7 @@ def graph_outputs(nodes: list[dict[str, Any]]) -> dict[str, list[Any]]:
             continue
         if node["status"] == ExecutionStatus.INCOMPLETE.value:
             continue
-        data = node_input(node)
+        data = node_input(node, load=False)  # spilled values stay in S3; readers load them
         outputs.setdefault(str(data.get("name")), []).append(data.get("value"))
     return outputs
 

@@ -73,7 +73,7 @@ def run_item(
         "graph_id": meta.graph_id,
         "graph_version": meta.graph_version,
         "status": meta.status.value,
-        "inputs": pack(meta.inputs or {}),
+        "inputs": pack(values.spill_pins(meta.inputs or {}, meta.id)),
         "credential_inputs": pack(meta.credential_inputs),
         "nodes_input_masks": pack(meta.nodes_input_masks),
         "preset_id": meta.preset_id,
@@ -95,7 +95,7 @@ def run_meta(item: dict[str, Any]) -> GraphExecutionMeta:
         user_id=item["user_id"],
         graph_id=item["graph_id"],
         graph_version=item["graph_version"],
-        inputs=_unpack_or(item, "inputs", {}),
+        inputs=values.load_pins(_unpack_or(item, "inputs", {})),
         credential_inputs=_unpack_or(item, "credential_inputs", None),
         nodes_input_masks=_unpack_or(item, "nodes_input_masks", None),
         preset_id=item.get("preset_id"),
@@ -135,8 +135,10 @@ def node_exec_item(ref: RunRef, run: dict[str, Any], execution: NewExecution, at
     }
 
 
-def node_input(item: dict[str, Any]) -> dict[str, Any]:
-    return values.load_pins(_unpack_or(item, "input", {}))
+def node_input(item: dict[str, Any], *, load: bool = True) -> dict[str, Any]:
+    """The node execution's input; with ``load=False`` spilled values stay references."""
+    pins = _unpack_or(item, "input", {})
+    return values.load_pins(pins) if load else pins
 
 
 def node_result(item: dict[str, Any]) -> NodeExecutionResult:
