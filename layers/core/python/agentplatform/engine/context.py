@@ -43,10 +43,6 @@ class RunContext:
         raw = self.run.get("nodes_input_masks")
         return (unpack(raw) if raw is not None else None) or {}
 
-    @property
-    def settings_fail_on_node_error(self) -> bool:
-        return bool(self.graph.settings.fail_on_node_error)
-
 
 def run_ref(payload: dict[str, Any]) -> RunRef:
     return RunRef(str(payload["user_id"]), str(payload["graph_exec_id"]))

@@ -12,7 +12,6 @@ from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
 from agentplatform.graphs.validation import validate_graph
 from agentplatform.models.execution import (
-    TERMINAL,
     ExecutionStatus,
     GraphExecutionMeta,
     GraphExecutionsPaginated,
@@ -275,7 +274,3 @@ class ExecutionService:
             created_at=datetime.fromisoformat(item["created_at"]).astimezone(UTC),
             outputs=run_outputs(item),
         )
-
-
-def is_finished(status: ExecutionStatus) -> bool:
-    return status in TERMINAL
