@@ -394,3 +394,30 @@ def test_stopping_a_sub_graph_run_fails_the_waiting_parent_node(api, held_countd
     assert agent["output_data"] == {
         "error": [f"Sub-graph execution #{child_run['id']} ended with status TERMINATED"]
     }
+
+
+def test_fan_out_too_wide_for_payloads_is_planned_from_the_table(api, monkeypatch):
+    from agentplatform.engine import planner, runner
+    from agentplatform.store import executions
+
+    # Tiny limits stand in for 256 KB payloads and 400 KB items.
+    monkeypatch.setattr(runner, "RETURN_IDS_MAX", 2)
+    monkeypatch.setattr(planner, "WAVE_IDS_MAX", 3)
+    monkeypatch.setattr(executions, "QUEUED_KEEP_MAX", 2)
+    graph = {
+        "name": "wide",
+        "nodes": [
+            node("step", STEP_THROUGH_ITEMS, items=list(range(8))),
+            node("sink", STORE_VALUE),
+            node("out", AGENT_OUTPUT, name="all"),
+        ],
+        "links": [link("step", "item", "sink", "input"), link("sink", "output", "out", "value")],
+    }
+    created = create_graph(api, graph)
+    started = execute(api, created)
+    run = wait_for(api, created["id"], started["id"])
+
+    assert run["status"] == "COMPLETED"
+    assert sorted(run["outputs"]["all"]) == list(range(8))
+    assert len(run["node_executions"]) == 17
+    assert all(n["status"] == "COMPLETED" for n in run["node_executions"])

@@ -24,6 +24,8 @@ EVENTS_PER_WAIT = 2
 # Worst case per batch when every retry and the Catch fire (6 retries + FailBatch).
 EVENTS_PER_BATCH_WORST = EVENTS_PER_BATCH + 6 * 3 + 5
 HISTORY_LIMIT = 25_000
+# Ids dispatched per wave: the Map's input must stay well under 256 KB.
+WAVE_IDS_MAX = 1000
 # Room kept for the last wave, Finalize and the continuation itself.
 HISTORY_RESERVE = 500
 
@@ -78,6 +80,11 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
         queued, waiting = _collect_waiting(repo, ref, queued, waiting)
     run["waiting"] = waiting
     queued = _dedupe(queued)
+    if run.pop("overflow", False) or any(r.get("overflow") for r in results) or len(queued) > WAVE_IDS_MAX:
+        # Too many to carry: the table's QUEUED executions are the pending work.
+        queued = repo.queued_node_exec_ids(ref)
+        if len(queued) > WAVE_IDS_MAX:
+            queued, run["overflow"] = queued[:WAVE_IDS_MAX], True
     if queued:
         batches = chunk(queued, max_batches)
         # A fresh part always runs a wave, however large, so it cannot loop on continuing.

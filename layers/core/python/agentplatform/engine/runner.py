@@ -45,6 +45,8 @@ DEFAULT_BUDGET_SECONDS = 60.0
 MAX_BUFFERED_OUTPUTS = 50
 FLUSH_SECONDS = 1.0
 _TRANSACTION_OPS = 100
+# Ids returned to Step Functions (256 KB payload limit; ~40 bytes an id).
+RETURN_IDS_MAX = 1000
 _CONFLICT_RETRIES = 20
 
 
@@ -56,8 +58,11 @@ class _Abandon(Exception):
 class BatchResult:
     queued: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
+    overflow: bool = False  # more queued than a payload should carry: plan reads the table
 
     def as_payload(self) -> dict[str, Any]:
+        if self.overflow or len(self.queued) > RETURN_IDS_MAX:
+            return {"queued": [], "waiting": self.waiting, "overflow": True}
         return {"queued": self.queued, "waiting": self.waiting}
 
 
@@ -224,13 +229,16 @@ class NodeRun:
             loop.close()
 
 
-def _start(ctx: RunContext, node_exec_id: str) -> tuple[dict[str, Any] | None, list[str]]:
+def _start(
+    ctx: RunContext, node_exec_id: str, result: BatchResult
+) -> tuple[dict[str, Any] | None, list[str]]:
     """Claim a node execution; if it is already finished, the executions it queued."""
     item = ctx.repo.start_node(ctx.ref, node_exec_id)
     if item is not None:
         return item, []
     done = ctx.repo.get_node_execs(ctx.ref, [node_exec_id])
     if done and ExecutionStatus(done[0]["status"]) in TERMINAL:
+        result.overflow = result.overflow or bool(done[0].get("queued_overflow"))
         return None, list(done[0].get("queued") or [])
     return None, []
 
@@ -251,7 +259,7 @@ def run_batch(
         if node_exec_id in seen:
             continue
         seen.add(node_exec_id)
-        item, already_queued = _start(ctx, node_exec_id)
+        item, already_queued = _start(ctx, node_exec_id, result)
         local.extend(already_queued)
         if item is None:
             continue

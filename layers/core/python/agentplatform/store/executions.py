@@ -27,6 +27,9 @@ from agentplatform.store import keys, values
 from agentplatform.store.table import Table, is_condition_failure, pack, put_op, unpack, update_op
 
 _TRANSACTION_MAX = 100
+# A node's ``queued`` ids are kept for retries only while they fit comfortably in the
+# item; past this the item says ``queued_overflow`` and planning reads QUEUED items.
+QUEUED_KEEP_MAX = 1000
 
 
 def now() -> str:
@@ -331,6 +334,13 @@ class ExecutionRepository:
     def node_execs(self, ref: RunRef) -> list[dict[str, Any]]:
         return list(self.table.query(ref.pk, prefix=keys.NODE_EXEC_PREFIX, consistent=True))
 
+    def queued_node_exec_ids(self, ref: RunRef) -> list[str]:
+        """Every QUEUED node execution of the run, in queue order (the pending work when
+        too many ids to carry in Step Functions payloads)."""
+        queued = [n for n in self.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value]
+        queued.sort(key=lambda n: n.get("queue_time") or n["add_time"])
+        return [n["node_exec_id"] for n in queued]
+
     def get_node_execs(self, ref: RunRef, node_exec_ids: list[str]) -> list[dict[str, Any]]:
         return self.table.batch_get([(ref.pk, keys.node_exec_sk(i)) for i in node_exec_ids])
 
@@ -406,11 +416,13 @@ class ExecutionRepository:
         its routing. False if it was recorded already (a retry) or the node is no longer
         RUNNING; raises ``OutputConflict`` if a sink's routing state moved."""
         at = now()
-        own_sets = "SET #output = :output, out_n = :next, queued = :queued"
+        own_sets = "SET #output = :output, out_n = :next, queued = :queued, queued_overflow = :overflow"
+        overflow = len(queued) > QUEUED_KEEP_MAX
         own_values: dict[str, Any] = {
             ":output": pack(outputs),
             ":next": out_n,
-            ":queued": queued,
+            ":queued": [] if overflow else queued,
+            ":overflow": overflow,
             ":running": ExecutionStatus.RUNNING.value,
         }
         condition = "#status = :running"
