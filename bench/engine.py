@@ -130,6 +130,12 @@ def measure(api: Any, graph: dict[str, Any], counter: DynamoCounter) -> dict[str
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chain", type=int, default=50, help="nodes in the chain shape")
+    parser.add_argument("--fan-out", type=int, default=100, help="items in the fan-out shape")
+    args = parser.parse_args()
     os.environ.update(
         {"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "bench", "BUCKET_NAME": "bench"}
     )
@@ -146,7 +152,7 @@ def main() -> None:
         events.register("before-call.dynamodb", counter.before)
         events.register("after-call.dynamodb", counter.after)
         api = ApiGatewayClient(mint(SECRET, sub=USER_ID))
-        for graph in (chain(50), fan_out(100)):
+        for graph in (chain(args.chain), fan_out(args.fan_out)):
             print(json.dumps(measure(api, graph, counter)))
     finally:
         cloud.stop()

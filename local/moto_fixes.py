@@ -32,13 +32,16 @@ def serialize_dynamodb() -> None:
     _applied = True
 
 
+_touched = threading.local()  # the operations of the transaction in progress, per thread
+
+
 class _TableSnapshots:
     """Stands in for the ``copy`` module inside moto's DynamoDB backend.
 
     Its transaction rollback deep-copies the whole table, stream records included, on
     every transaction: cost grows with every write ever made. A snapshot here copies
-    the items (the only thing a transaction changes) and the list of stream records,
-    so a rollback still restores both exactly.
+    only the items the transaction addresses (the only ones it can change) and the list
+    of stream records, so a rollback still restores both exactly.
     """
 
     def __init__(self, real: Any):
@@ -50,10 +53,14 @@ class _TableSnapshots:
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
         from moto.dynamodb.models.table import Table
 
-        if type(value) is not Table:
+        operations = getattr(_touched, "operations", None)
+        if type(value) is not Table or operations is None:
             return self._real.deepcopy(value, memo)
         clone = self._real.copy(value)
-        clone.items = self._real.deepcopy(value.items)
+        clone.items = self._real.copy(value.items)
+        own_buckets: set[Any] = set()
+        for key in _keys_of(operations, value.name):
+            self._copy_item(clone, value, key, own_buckets)
         shard = value.stream_shard
         if shard is not None:
             clone.stream_shard = self._real.copy(shard)
@@ -61,11 +68,48 @@ class _TableSnapshots:
             clone.stream_shard.table = clone
         return clone
 
+    def _copy_item(self, clone: Any, table: Any, key: dict[str, Any], own_buckets: set[Any]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        hash_value = DynamoType(key[table.hash_key_attr])
+        if hash_value not in table.items:
+            return
+        if table.range_key_attr is None:
+            clone.items[hash_value] = self._real.deepcopy(table.items[hash_value])
+            return
+        if hash_value not in own_buckets:  # its own dict: a rollback drops keys added since
+            clone.items[hash_value] = dict(table.items[hash_value])
+            own_buckets.add(hash_value)
+        bucket = clone.items[hash_value]
+        range_value = DynamoType(key[table.range_key_attr])
+        if range_value in bucket:
+            bucket[range_value] = self._real.deepcopy(table.items[hash_value][range_value])
+
+
+def _keys_of(operations: list[dict[str, Any]], table_name: str) -> list[dict[str, Any]]:
+    keys = []
+    for operation in operations:
+        body = next(iter(operation.values()))
+        if body.get("TableName") == table_name:
+            keys.append(body.get("Key") or body.get("Item"))
+    return keys
+
 
 def cheap_transaction_snapshots() -> None:
     import copy
 
     import moto.dynamodb.models as backend
 
-    if not isinstance(backend.copy, _TableSnapshots):
-        backend.copy = _TableSnapshots(copy)  # type: ignore[assignment]
+    if isinstance(backend.copy, _TableSnapshots):
+        return
+    backend.copy = _TableSnapshots(copy)  # type: ignore[assignment]
+    original = backend.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        _touched.operations = transact_items
+        try:
+            original(self, transact_items)
+        finally:
+            _touched.operations = None
+
+    backend.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agentplatform.aws import client
 from agentplatform.engine.routing import NewExecution, RouteResult, SinkState
 from agentplatform.engine.statuses import allowed_from
 from agentplatform.models.execution import (
@@ -495,6 +496,14 @@ class ExecutionRepository:
         return ops
 
     def _transact_output(self, ops: list[dict[str, Any]]) -> bool:
+        if len(ops) == 1:  # nothing routed: a plain conditional update (half the cost)
+            try:
+                client("dynamodb").update_item(TableName=self.table.name, **ops[0]["Update"])
+            except Exception as exc:
+                if is_condition_failure(exc):
+                    return False
+                raise
+            return True
         try:
             self.table.transact(ops[:_TRANSACTION_MAX])
         except Exception as exc:
