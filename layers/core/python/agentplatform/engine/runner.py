@@ -5,9 +5,10 @@ invocation while the local queue stays no larger than the batch it started with 
 time remains, so a chain costs one invocation, while fan-out goes back to ``plan`` to
 be spread over parallel invocations.
 
-Idempotent under retries: each output is committed in one transaction together with
-its routing, guarded on the node's output count, so a retried invocation skips what
-an earlier attempt already recorded (blocks are assumed to yield the same sequence).
+Idempotent under retries: outputs are committed in groups, each group in one
+transaction together with its routing, guarded on the node's output count, so a retried
+invocation skips what an earlier attempt already recorded (blocks are assumed to yield
+the same sequence).
 A node finished by an earlier attempt contributes the executions it queued then.
 """
 
