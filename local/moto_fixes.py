@@ -12,7 +12,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-_lock = threading.RLock()
+# Held around every moto DynamoDB request; the stream reader takes it too, so it never
+# reads a record a failing transaction is about to undo.
+DYNAMODB_LOCK = threading.RLock()
 _applied = False
 
 
@@ -25,7 +27,7 @@ def serialize_dynamodb() -> None:
     original = DynamoHandler.call_action
 
     def call_action(self: Any) -> Any:
-        with _lock:
+        with DYNAMODB_LOCK:
             return original(self)
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]

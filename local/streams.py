@@ -14,7 +14,6 @@ local cloud.
 from __future__ import annotations
 
 import base64
-import contextlib
 import importlib
 import logging
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 
 from agentplatform.aws import client
 from local.lambdas import Handler, invoke
+from local.moto_fixes import DYNAMODB_LOCK
 
 logger = logging.getLogger("local.streams")
 
@@ -123,7 +123,7 @@ class StreamReader:
 
     def seek_latest(self) -> StreamReader:
         """Start at the tip: only records written from now on are read."""
-        with _dynamodb_lock():
+        with DYNAMODB_LOCK:
             iterator = self._iterator("LATEST")
         self._next = _iterator_position(iterator)
         _forget_iterator(iterator)
@@ -133,7 +133,7 @@ class StreamReader:
         """The next records (``GetRecords`` shape), at most ``limit``."""
         assert self._next is not None, "seek first"
         # Under moto's DynamoDB lock: never read a record a failing transaction will undo.
-        with _dynamodb_lock():
+        with DYNAMODB_LOCK:
             iterator = self._iterator("AT_SEQUENCE_NUMBER", self._next)
             resp = _streams().get_records(ShardIterator=iterator, Limit=limit)
         _forget_iterator(iterator)
@@ -230,16 +230,6 @@ class StreamPoller:
             return None
         known = [r["dynamodb"]["SequenceNumber"] for r in records]
         return min((f for f in failures if f in known), key=known.index, default=known[0])
-
-
-def _dynamodb_lock() -> Any:
-    """The lock that serializes moto's DynamoDB requests (a no-op lock without it)."""
-    try:
-        from local import moto_fixes
-
-        return moto_fixes._lock
-    except (ImportError, AttributeError):
-        return contextlib.nullcontext()
 
 
 def _streams_backend() -> Any:
