@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from agentplatform.events.stream import StreamBatch
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    from agentplatform.events.stream import StreamBatch
-
     batch = StreamBatch()  # per invocation: ordering state must not leak between batches
     response = process_partial_response(
         event=event,

@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from agentplatform.engine.context import run_ref
+from agentplatform.engine.finalizer import finalize
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.engine.context import run_ref
-    from agentplatform.engine.finalizer import finalize
-
     return finalize(run_ref(event["run"]))

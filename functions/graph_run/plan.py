@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from agentplatform.engine.planner import plan
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.engine.planner import plan
-
     return plan(event)

@@ -8,6 +8,9 @@ import contextlib
 import json
 from typing import Any
 
+from agentplatform.engine.context import run_ref
+from agentplatform.engine.runner import fail_batch, run_batch
+
 
 def _error_message(error: dict[str, Any]) -> str:
     cause = error.get("Cause") or ""
@@ -17,9 +20,6 @@ def _error_message(error: dict[str, Any]) -> str:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.engine.context import run_ref
-    from agentplatform.engine.runner import fail_batch, run_batch
-
     ref = run_ref(event["run"])
     batch = [str(i) for i in event["batch"]]
     if "error" in event:

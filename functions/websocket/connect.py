@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agentplatform.config import get_settings
+from agentplatform.events.connect import connect
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.config import get_settings
-    from agentplatform.events.connect import connect
-
     connection_id = event["requestContext"]["connectionId"]
     token = (event.get("queryStringParameters") or {}).get("token")
     rejection = connect(connection_id, token, get_settings())

@@ -5,6 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from agentplatform.config import get_settings
+from agentplatform.events.delivery import ConnectionPoster
+from agentplatform.events.protocol import Session, handle_message
+from agentplatform.store.connections import ConnectionGone
+
 
 def _body(event: dict[str, Any]) -> str:
     body = event.get("body") or ""
@@ -14,11 +19,6 @@ def _body(event: dict[str, Any]) -> str:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.config import get_settings
-    from agentplatform.events.delivery import ConnectionPoster
-    from agentplatform.events.protocol import Session, handle_message
-    from agentplatform.store.connections import ConnectionGone
-
     connection_id = event["requestContext"]["connectionId"]
     poster = ConnectionPoster(get_settings().websocket_callback_url)
 

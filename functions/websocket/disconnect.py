@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentplatform.events.connect import disconnect
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from agentplatform.events.connect import disconnect
-
     disconnect(event["requestContext"]["connectionId"])
     return {"statusCode": 200}
