@@ -9,6 +9,7 @@ from typing import Any
 
 from agentplatform.blocks.block import BlockCost, BlockCostType
 from agentplatform.blocks.credentials import CredentialsField
+from agentplatform.blocks.schema import SchemaField
 from agentplatform.llm.models import AI_PROVIDERS, MODEL_METADATA, LlmModel
 from agentplatform.models.credentials import APIKeyCredentials, CredentialsMetaInput
 
@@ -113,3 +114,55 @@ def api_key_credentials(kwargs: dict[str, Any], field: str = "credentials") -> A
     if not isinstance(creds, APIKeyCredentials):
         raise ValueError(f"No API key credentials were provided for `{field}`")
     return creds
+
+
+# ---------------------------------------------------------------- input fields every AI block declares
+
+
+def model_field() -> Any:
+    from agentplatform.llm.models import DEFAULT_LLM_MODEL
+
+    return SchemaField(
+        title="LLM Model",
+        default=DEFAULT_LLM_MODEL,
+        description="The language model to use for answering the prompt.",
+        advanced=False,
+    )
+
+
+def sys_prompt_field(default: str = "") -> Any:
+    return SchemaField(
+        title="System Prompt",
+        default=default,
+        description="The system prompt to provide additional context to the model.",
+    )
+
+
+def retry_field() -> Any:
+    return SchemaField(
+        title="Retry Count",
+        default=3,
+        description="Number of times to retry the LLM call if the response does not match the "
+        "expected format.",
+    )
+
+
+def prompt_values_field() -> Any:
+    return SchemaField(
+        advanced=False,
+        default_factory=dict,
+        description="Values used to fill in the prompt. The values can be used in the prompt by putting "
+        "them in a double curly braces, e.g. {{variable_name}}.",
+    )
+
+
+def max_tokens_field() -> Any:
+    return SchemaField(
+        advanced=True,
+        default=None,
+        description="The maximum number of tokens to generate in the chat completion.",
+    )
+
+
+def ollama_host_field(default: str) -> Any:
+    return SchemaField(advanced=True, default=default, description="Ollama host for local models")

@@ -29,39 +29,20 @@ from agentplatform.llm.blocks import (
     api_key_credentials,
     compress_prompt,
     format_prompt,
+    max_tokens_field,
     model_costs,
+    model_field,
+    ollama_host_field,
     parse_json_reply,
+    prompt_values_field,
+    retry_field,
+    sys_prompt_field,
 )
-from agentplatform.llm.models import DEFAULT_LLM_MODEL, LlmModel
+from agentplatform.llm.models import LlmModel
 from agentplatform.llm.types import LLMError, LLMResponse
 from agentplatform.models.credentials import APIKeyCredentials
 
 DEFAULT_OLLAMA_HOST = "localhost:11434"
-
-
-def _model_field() -> Any:
-    return SchemaField(
-        title="LLM Model",
-        default=DEFAULT_LLM_MODEL,
-        description="The language model to use for answering the prompt.",
-        advanced=False,
-    )
-
-
-def _ollama_host_field() -> Any:
-    return SchemaField(
-        advanced=True,
-        default=DEFAULT_OLLAMA_HOST,
-        description="Ollama host for local models",
-    )
-
-
-def _max_tokens_field() -> Any:
-    return SchemaField(
-        advanced=True,
-        default=None,
-        description="The maximum number of tokens to generate in the chat completion.",
-    )
 
 
 def _prompt_output_field() -> Any:
@@ -113,7 +94,7 @@ class AIStructuredResponseGeneratorBlock(Block):
             default=False,
             description="Whether the response should be a list of objects in the expected format.",
         )
-        model: LlmModel = _model_field()
+        model: LlmModel = model_field()
         force_json_output: bool = SchemaField(
             title="Restrict LLM to pure JSON output",
             default=False,
@@ -121,34 +102,20 @@ class AIStructuredResponseGeneratorBlock(Block):
             advanced=True,
         )
         credentials: AICredentials = AICredentialsField()
-        sys_prompt: str = SchemaField(
-            title="System Prompt",
-            default="",
-            description="The system prompt to provide additional context to the model.",
-        )
+        sys_prompt: str = sys_prompt_field()
         conversation_history: list[dict] = SchemaField(
             default_factory=list,
             description="The conversation history to provide context for the prompt.",
         )
-        retry: int = SchemaField(
-            title="Retry Count",
-            default=3,
-            description="Number of times to retry the LLM call if the response does not match the "
-            "expected format.",
-        )
-        prompt_values: dict[str, str] = SchemaField(
-            advanced=False,
-            default_factory=dict,
-            description="Values used to fill in the prompt. The values can be used in the prompt by putting "
-            "them in a double curly braces, e.g. {{variable_name}}.",
-        )
-        max_tokens: int | None = _max_tokens_field()
+        retry: int = retry_field()
+        prompt_values: dict[str, str] = prompt_values_field()
+        max_tokens: int | None = max_tokens_field()
         compress_prompt_to_fit: bool = SchemaField(
             advanced=True,
             default=True,
             description="Whether to compress the prompt to fit within the model's context window.",
         )
-        ollama_host: str = _ollama_host_field()
+        ollama_host: str = ollama_host_field(DEFAULT_OLLAMA_HOST)
 
     class Output(BlockSchemaOutput):
         response: dict[str, Any] | list[dict[str, Any]] = SchemaField(
@@ -299,27 +266,13 @@ class AITextGeneratorBlock(Block):
             "them in curly braces.",
             placeholder="Enter your prompt here...",
         )
-        model: LlmModel = _model_field()
+        model: LlmModel = model_field()
         credentials: AICredentials = AICredentialsField()
-        sys_prompt: str = SchemaField(
-            title="System Prompt",
-            default="",
-            description="The system prompt to provide additional context to the model.",
-        )
-        retry: int = SchemaField(
-            title="Retry Count",
-            default=3,
-            description="Number of times to retry the LLM call if the response does not match the "
-            "expected format.",
-        )
-        prompt_values: dict[str, str] = SchemaField(
-            advanced=False,
-            default_factory=dict,
-            description="Values used to fill in the prompt. The values can be used in the prompt by putting "
-            "them in a double curly braces, e.g. {{variable_name}}.",
-        )
-        ollama_host: str = _ollama_host_field()
-        max_tokens: int | None = _max_tokens_field()
+        sys_prompt: str = sys_prompt_field()
+        retry: int = retry_field()
+        prompt_values: dict[str, str] = prompt_values_field()
+        ollama_host: str = ollama_host_field(DEFAULT_OLLAMA_HOST)
+        max_tokens: int | None = max_tokens_field()
 
     class Output(BlockSchemaOutput):
         response: str = SchemaField(description="The response generated by the language model.")
@@ -374,7 +327,7 @@ class AITextSummarizerBlock(Block):
         text: str = SchemaField(
             description="The text to summarize.", placeholder="Enter the text to summarize here..."
         )
-        model: LlmModel = _model_field()
+        model: LlmModel = model_field()
         focus: str = SchemaField(
             title="Focus", default="general information", description="The topic to focus on in the summary"
         )
@@ -396,7 +349,7 @@ class AITextSummarizerBlock(Block):
             description="The number of overlapping tokens between chunks to maintain context.",
             ge=0,
         )
-        ollama_host: str = _ollama_host_field()
+        ollama_host: str = ollama_host_field(DEFAULT_OLLAMA_HOST)
 
     class Output(BlockSchemaOutput):
         summary: str = SchemaField(description="The final summary of the text.")
@@ -493,10 +446,10 @@ class AIConversationBlock(Block):
             advanced=False,
         )
         messages: list[Any] = SchemaField(description="List of messages in the conversation.")
-        model: LlmModel = _model_field()
+        model: LlmModel = model_field()
         credentials: AICredentials = AICredentialsField()
-        max_tokens: int | None = _max_tokens_field()
-        ollama_host: str = _ollama_host_field()
+        max_tokens: int | None = max_tokens_field()
+        ollama_host: str = ollama_host_field(DEFAULT_OLLAMA_HOST)
 
     class Output(BlockSchemaOutput):
         response: str = SchemaField(description="The model's response to the conversation.")
@@ -573,7 +526,7 @@ class AIListGeneratorBlock(Block):
             default=None,
             advanced=False,
         )
-        model: LlmModel = _model_field()
+        model: LlmModel = model_field()
         credentials: AICredentials = AICredentialsField()
         max_retries: int = SchemaField(
             default=3, description="Maximum number of retries for generating a valid list."
@@ -584,8 +537,8 @@ class AIListGeneratorBlock(Block):
             description="Whether to force the LLM to produce a JSON-only response.",
             advanced=True,
         )
-        max_tokens: int | None = _max_tokens_field()
-        ollama_host: str = _ollama_host_field()
+        max_tokens: int | None = max_tokens_field()
+        ollama_host: str = ollama_host_field(DEFAULT_OLLAMA_HOST)
 
     class Output(BlockSchemaOutput):
         generated_list: list[str] = SchemaField(description="The generated list.")

@@ -31,9 +31,15 @@ from agentplatform.llm.blocks import (
     AICredentialsField,
     api_key_credentials,
     format_prompt,
+    max_tokens_field,
     model_costs,
+    model_field,
+    ollama_host_field,
+    prompt_values_field,
+    retry_field,
+    sys_prompt_field,
 )
-from agentplatform.llm.models import DEFAULT_LLM_MODEL, LlmModel
+from agentplatform.llm.models import LlmModel
 from agentplatform.llm.tools import (
     ToolTarget,
     build_tools,
@@ -76,12 +82,7 @@ class SmartDecisionMakerBlock(Block):
             description="The prompt to send to the language model.",
             placeholder="Enter your prompt here...",
         )
-        model: LlmModel = SchemaField(
-            title="LLM Model",
-            default=DEFAULT_LLM_MODEL,
-            description="The language model to use for answering the prompt.",
-            advanced=False,
-        )
+        model: LlmModel = model_field()
         credentials: AICredentials = AICredentialsField()
         multiple_tool_calls: bool = SchemaField(
             title="Multiple Tool Calls",
@@ -89,11 +90,7 @@ class SmartDecisionMakerBlock(Block):
             description="Whether to allow multiple tool calls in a single response.",
             advanced=True,
         )
-        sys_prompt: str = SchemaField(
-            title="System Prompt",
-            default=DEFAULT_SYS_PROMPT,
-            description="The system prompt to provide additional context to the model.",
-        )
+        sys_prompt: str = sys_prompt_field(DEFAULT_SYS_PROMPT)
         conversation_history: list[dict] = SchemaField(
             default_factory=list,
             description="The conversation history to provide context for the prompt.",
@@ -101,26 +98,10 @@ class SmartDecisionMakerBlock(Block):
         last_tool_output: Any = SchemaField(
             default=None, description="The output of the last tool that was called."
         )
-        retry: int = SchemaField(
-            title="Retry Count",
-            default=3,
-            description="Number of times to retry the LLM call if the response does not match the expected "
-            "format.",
-        )
-        prompt_values: dict[str, str] = SchemaField(
-            advanced=False,
-            default_factory=dict,
-            description="Values used to fill in the prompt. The values can be used in the prompt by putting "
-            "them in a double curly braces, e.g. {{variable_name}}.",
-        )
-        max_tokens: int | None = SchemaField(
-            advanced=True,
-            default=None,
-            description="The maximum number of tokens to generate in the chat completion.",
-        )
-        ollama_host: str = SchemaField(
-            advanced=True, default="localhost:11434", description="Ollama host for local models"
-        )
+        retry: int = retry_field()
+        prompt_values: dict[str, str] = prompt_values_field()
+        max_tokens: int | None = max_tokens_field()
+        ollama_host: str = ollama_host_field("localhost:11434")
 
         @classmethod
         def get_missing_links(cls, data: dict[str, Any], sink_names: set[str]) -> set[str]:
