@@ -6,39 +6,10 @@ from typing import Any
 
 from tests.support.graphs import input_store_output_graph
 from tests.support.runs import create_graph, execute, wait_for
+from tests.support.shapes import GRAPH_EXECUTION_META_KEYS, NODE_EXECUTION_RESULT_KEYS
 
-_META_KEYS = {
-    "id",
-    "user_id",
-    "graph_id",
-    "graph_version",
-    "inputs",
-    "credential_inputs",
-    "nodes_input_masks",
-    "preset_id",
-    "status",
-    "started_at",
-    "ended_at",
-    "is_shared",
-    "share_token",
-    "stats",
-}
-_NODE_KEYS = {
-    "user_id",
-    "graph_id",
-    "graph_version",
-    "graph_exec_id",
-    "node_exec_id",
-    "node_id",
-    "block_id",
-    "status",
-    "input_data",
-    "output_data",
-    "add_time",
-    "queue_time",
-    "start_time",
-    "end_time",
-}
+_META_KEYS = set(GRAPH_EXECUTION_META_KEYS)
+_NODE_KEYS = set(NODE_EXECUTION_RESULT_KEYS)
 
 
 def _finished_run(api: Any, inputs: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -5,43 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import OTHER_USER_ID, USER_ID
+from tests.support.shapes import GRAPH_EXECUTION_META_KEYS, NODE_EXECUTION_RESULT_KEYS
 from tests.ws.support import Client, RunWriter
 
-GRAPH_KEYS = [
-    "id",
-    "user_id",
-    "graph_id",
-    "graph_version",
-    "inputs",
-    "credential_inputs",
-    "nodes_input_masks",
-    "preset_id",
-    "status",
-    "started_at",
-    "ended_at",
-    "is_shared",
-    "share_token",
-    "stats",
-    "outputs",
-    "event_type",
-]
-NODE_KEYS = [
-    "user_id",
-    "graph_id",
-    "graph_version",
-    "graph_exec_id",
-    "node_exec_id",
-    "node_id",
-    "block_id",
-    "status",
-    "input_data",
-    "output_data",
-    "add_time",
-    "queue_time",
-    "start_time",
-    "end_time",
-    "event_type",
-]
+GRAPH_KEYS = [*GRAPH_EXECUTION_META_KEYS, "outputs", "event_type"]
+NODE_KEYS = [*NODE_EXECUTION_RESULT_KEYS, "event_type"]
 ENVELOPE_KEYS = ["method", "data", "success", "channel", "error", "seq"]
 
 
