@@ -152,8 +152,11 @@ def test_stop_while_running_stops_the_state_machine_and_terminates(api, held_cou
     assert run["node_executions"][0]["output_data"] == {}
 
 
-def test_stop_cascades_to_sub_graph_runs(api, held_countdown):
-    release, _ = held_countdown
+def _run_parent_with_a_held_child(api: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A parent whose only node runs a sub-graph that waits on the held countdown.
+
+    Returns (child graph, parent graph, parent run) once the child run is RUNNING.
+    """
     child = create_graph(
         api,
         {
@@ -187,6 +190,12 @@ def test_stop_cascades_to_sub_graph_runs(api, held_countdown):
         return bool(runs) and runs[0]["status"] == "RUNNING"
 
     wait_for(api, parent["id"], started["id"], until=child_running)
+    return child, parent, started
+
+
+def test_stop_cascades_to_sub_graph_runs(api, held_countdown):
+    release, _ = held_countdown
+    child, parent, started = _run_parent_with_a_held_child(api)
     api.post(f"/api/graphs/{parent['id']}/executions/{started['id']}/stop")
 
     [child_run] = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
@@ -350,39 +359,7 @@ def test_a_crashing_run_node_is_caught_and_its_nodes_fail(api, monkeypatch):
 
 def test_stopping_a_sub_graph_run_fails_the_waiting_parent_node(api, held_countdown):
     release, _ = held_countdown
-    child = create_graph(
-        api,
-        {
-            "name": "slow child",
-            "nodes": [node("in", AGENT_INPUT, name="x"), node("timer", COUNTDOWN_TIMER, seconds=0)],
-            "links": [link("in", "result", "timer", "input_message")],
-        },
-    )
-    parent = create_graph(
-        api,
-        {
-            "name": "parent",
-            "nodes": [
-                node(
-                    "agent",
-                    AGENT_EXECUTOR,
-                    graph_id=child["id"],
-                    graph_version=child["version"],
-                    inputs={"x": "go"},
-                    input_schema=child["input_schema"],
-                    output_schema=child["output_schema"],
-                )
-            ],
-            "links": [],
-        },
-    )
-    started = execute(api, parent)
-
-    def child_running(_: dict[str, Any]) -> bool:
-        runs = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
-        return bool(runs) and runs[0]["status"] == "RUNNING"
-
-    wait_for(api, parent["id"], started["id"], until=child_running)
+    child, parent, started = _run_parent_with_a_held_child(api)
     [child_run] = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
     api.post(f"/api/graphs/{child['id']}/executions/{child_run['id']}/stop")
     release.set()
