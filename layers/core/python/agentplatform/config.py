@@ -7,7 +7,7 @@ Settings are read once per process; tests call ``get_settings.cache_clear()``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
@@ -40,7 +40,6 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
