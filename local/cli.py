@@ -51,6 +51,8 @@ def _dev(args: argparse.Namespace) -> int:
         f"  curl -H 'Authorization: Bearer {token}' {base}/api/graphs\n",
         flush=True,
     )
+    if cloud.interrupted_runs:
+        print(f"  {cloud.interrupted_runs} run(s) in flight at the last shutdown were ended TERMINATED\n")
     try:
         uvicorn.run(
             LocalGateway(cloud), host=args.host, port=args.port, log_level=args.log_level, lifespan="on"

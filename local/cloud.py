@@ -59,6 +59,7 @@ class LocalCloud:
     def __init__(self, state_dir: Path | None = None):
         self.state_dir = state_dir
         self._mock: Any = None
+        self.interrupted_runs = 0
         self._save_lock = threading.Lock()
 
     def start(self) -> LocalCloud:
@@ -105,6 +106,16 @@ class LocalCloud:
         for start in range(0, len(items), 25):
             requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
             db.batch_write_item(RequestItems={table: requests})
+        self.interrupted_runs = self._end_interrupted_runs(items)
+
+    @staticmethod
+    def _end_interrupted_runs(items: list[dict[str, Any]]) -> int:
+        """Runs in flight when the last session stopped lost their (in-memory) state
+        machine executions: end them TERMINATED rather than leave them RUNNING."""
+        from agentplatform.executions.service import ExecutionService
+        from agentplatform.store.table import from_attrs
+
+        return ExecutionService().terminate_interrupted(from_attrs(item) for item in items)
 
     def save(self) -> int:
         """Write the whole table to the state dir; returns the item count."""

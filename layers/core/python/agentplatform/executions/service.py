@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from agentplatform.models.execution import (
 )
 from agentplatform.models.graph import GraphModel
 from agentplatform.store.executions import (
+    GRAPH_EXEC_TYPE,
     ExecutionRepository,
     RunRef,
     node_exec_item,
@@ -210,6 +212,19 @@ class ExecutionService:
             from agentplatform.engine.subgraphs import resume_parent
 
             resume_parent(item, ExecutionStatus.TERMINATED, child_outputs(nodes))
+
+    def terminate_interrupted(self, run_items: Iterable[dict[str, Any]]) -> int:
+        """End runs whose orchestration is gone (the local cloud's state machine executions
+        live in memory and do not survive a restart): each stoppable top-level run becomes
+        TERMINATED, with its sub-graph runs, instead of staying RUNNING for ever."""
+        ended = 0
+        for item in run_items:
+            if item.get("type") != GRAPH_EXEC_TYPE or item.get("parent"):
+                continue
+            if ExecutionStatus(item["status"]) in _STOPPABLE:
+                self.terminate(RunRef(item["user_id"], item["id"]))
+                ended += 1
+        return ended
 
     # -- read
 
