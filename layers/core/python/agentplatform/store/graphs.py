@@ -194,7 +194,8 @@ class GraphRepository:
                 raise _not_found(graph_id) from exc
             raise
         versions = [
-            (pk, item["sk"]) for item in self.table.query(pk, prefix=keys.graph_versions_prefix(graph_id))
+            (pk, item["sk"])
+            for item in self.table.query(pk, prefix=keys.graph_versions_prefix(graph_id), keys_only=True)
         ]
         self.table.batch_delete(versions)
         return len(versions)

@@ -114,8 +114,12 @@ class Table:
         forward: bool = True,
         limit: int | None = None,
         consistent: bool = False,
+        keys_only: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Items of one partition, optionally restricted to a sort-key prefix."""
+        """Items of one partition, optionally restricted to a sort-key prefix.
+
+        ``keys_only`` fetches just ``pk``/``sk`` (for deletes: no bodies over the wire).
+        """
         pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
         condition = "#pk = :pk"
         values: dict[str, Any] = {":pk": pk}
@@ -131,6 +135,9 @@ class Table:
             "ExpressionAttributeValues": to_attrs(values),
             "ScanIndexForward": forward,
         }
+        if keys_only:
+            kwargs["ProjectionExpression"] = "#key_pk, #key_sk"
+            names.update({"#key_pk": "pk", "#key_sk": "sk"})
         if index is not None:
             kwargs["IndexName"] = index
         elif consistent:
