@@ -116,6 +116,11 @@ def test_input_to_text_generator_to_output_with_api_credentials(api, kms_key, ll
     assert llm_exec["input_data"]["credentials"] == meta
     stats = [unpack(i["stats"]) for i in _node_items(run["id"]) if i.get("node_id") == llm_id]
     assert stats == [{"llm_call_count": 1, "input_token_count": 30, "output_token_count": 6}]
+    assert {k: run["stats"][k] for k in ("llm_call_count", "input_token_count", "output_token_count")} == {
+        "llm_call_count": 1,
+        "input_token_count": 30,
+        "output_token_count": 6,
+    }
 
     everything = json.dumps(run) + json.dumps(api.get(f"/api/graphs/{created['id']}/executions").json())
     assert SECRET not in everything

@@ -14,7 +14,7 @@ from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
-from agentplatform.store.table import pack
+from agentplatform.store.table import pack, unpack
 
 
 def graph_outputs(nodes: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -57,13 +57,29 @@ def _seconds(start: str | None, end: str | None) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
+def _block_stats(nodes: list[dict[str, Any]]) -> dict[str, int]:
+    """Block-reported counters (LLM calls, tokens, extra cost/steps) summed over nodes."""
+    totals: dict[str, int] = {}
+    for node in nodes:
+        for name, value in (unpack(node["stats"]) if node.get("stats") else {}).items():
+            totals[name] = totals.get(name, 0) + int(value)
+    return totals
+
+
 def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str) -> Stats:
     ran = [n for n in nodes if n.get("start_time")]
-    return Stats(
-        duration=_seconds(run.get("started_at"), ended),
-        node_exec_time=sum(_seconds(n.get("start_time"), n.get("end_time")) for n in ran),
-        node_exec_count=len(ran),
-        node_error_count=sum(1 for n in nodes if n["status"] == ExecutionStatus.FAILED.value),
+    reported = _block_stats(nodes)
+    # As upstream: a sub-graph's steps and cost count towards the run that started it.
+    extra_steps, extra_cost = reported.pop("extra_steps", 0), reported.pop("extra_cost", 0)
+    return Stats.model_validate(
+        {
+            "cost": extra_cost,
+            "duration": _seconds(run.get("started_at"), ended),
+            "node_exec_time": sum(_seconds(n.get("start_time"), n.get("end_time")) for n in ran),
+            "node_exec_count": len(ran) + extra_steps,
+            "node_error_count": sum(1 for n in nodes if n["status"] == ExecutionStatus.FAILED.value),
+            **reported,
+        }
     )
 
 
