@@ -64,6 +64,9 @@ def test_sub_graph_runs_as_a_child_the_parent_waits_on(api):
     child_runs = api.get(f"/api/graphs/{child['id']}/executions").json()["executions"]
     assert [c["status"] for c in child_runs] == ["COMPLETED"]
     assert get_run(api, child["id"], child_runs[0]["id"])["outputs"] == {"y": ["through the child"]}
+    # As upstream, the child's node executions count towards the parent run's.
+    assert get_run(api, child["id"], child_runs[0]["id"])["stats"]["node_exec_count"] == 3
+    assert run["stats"]["node_exec_count"] == 3 + 3
 
 
 def test_stop_while_queued_terminates_at_once(api, monkeypatch):

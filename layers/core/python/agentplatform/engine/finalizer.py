@@ -104,5 +104,5 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 
-        resume_parent(run, status, child_outputs(nodes))
+        resume_parent(run, status, child_outputs(nodes), stats)
     return {"status": status.value}

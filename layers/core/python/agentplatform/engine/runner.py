@@ -206,8 +206,11 @@ class NodeRun:
         self.buffer = []
         return status
 
-    def replay(self, outputs: list[tuple[str, Any]], status: ExecutionStatus) -> None:
+    def replay(
+        self, outputs: list[tuple[str, Any]], status: ExecutionStatus, stats: dict[str, int] | None = None
+    ) -> None:
         """Record outputs produced elsewhere (a sub-graph run) as this node's own."""
+        self.stats = {k: v for k, v in (stats or {}).items() if v} or None
         self.commit(outputs[self.recorded :], status)
 
     def run(self) -> None:

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from agentplatform.engine.context import RunContext, load_context
-from agentplatform.models.execution import ExecutionStatus
+from agentplatform.models.execution import ExecutionStatus, Stats
 from agentplatform.store.executions import RunRef, node_input
 
 _CHILD_NAMESPACE = uuid.UUID("7c0b1c52-3c55-4d0e-9d8e-2f0f5b1f9a11")
@@ -65,7 +65,14 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         NodeRun(ctx, item).replay([("error", str(exc) or type(exc).__name__)], ExecutionStatus.FAILED)
 
 
-def resume_parent(child: dict[str, Any], status: ExecutionStatus, outputs: list[tuple[str, Any]]) -> None:
+def resume_parent(
+    child: dict[str, Any],
+    status: ExecutionStatus,
+    outputs: list[tuple[str, Any]],
+    child_stats: Stats | None = None,
+) -> None:
+    """Finish the parent's waiting AgentExecutor node with the child run's outputs; as
+    upstream, the child's node executions and cost count as the node's extra steps/cost."""
     from agentplatform.engine.runner import NodeRun
 
     parent = child["parent"]
@@ -81,7 +88,10 @@ def resume_parent(child: dict[str, Any], status: ExecutionStatus, outputs: list[
         produced.append(("error", f"Sub-graph execution #{child['id']} ended with status {status.value}"))
         final = ExecutionStatus.FAILED
     try:
-        NodeRun(ctx, items[0]).replay(produced, final)
+        extra = None
+        if child_stats is not None:
+            extra = {"extra_steps": child_stats.node_exec_count, "extra_cost": child_stats.cost}
+        NodeRun(ctx, items[0]).replay(produced, final, extra)
     except Exception as exc:
         if type(exc).__name__ != "_Abandon":
             raise
