@@ -1,0 +1,32 @@
+"""What a cold start imports: REST handlers stay clear of modules only some requests need.
+
+Timing lives in bench/cold_start.py; this pins the import set, which is what regresses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Imported on first use only: token checks, schema validation, templates, outbound HTTP.
+DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3")
+
+
+def _modules_after_import(module: str) -> set[str]:
+    code = f"import sys, json, importlib; importlib.import_module({module!r}); print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={"PATH": ""}
+    )
+    return set(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize("domain", ["users", "graphs", "executions", "integrations", "blocks", "admin"])
+def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
+    loaded = _modules_after_import(f"functions.rest.{domain}")
+    assert f"functions.rest.{domain}" in loaded
+    assert sorted(name for name in DEFERRED if name in loaded) == []
