@@ -10,13 +10,13 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
 from agentplatform.api.domains import route_table
 from infra_cdk import openapi
 from infra_cdk.config import PlatformConfig
+from infra_cdk.constructs.dns import add_alias
 from infra_cdk.constructs.log_groups import log_group
 from infra_cdk.nag import acknowledge
 
@@ -104,17 +104,7 @@ class RestApi(Construct):
             endpoint_type=apigw.EndpointType.REGIONAL,
             security_policy=apigw.SecurityPolicy.TLS_1_2,
         )
-        if config.hosted_zone_id and config.hosted_zone_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=config.hosted_zone_id, zone_name=config.hosted_zone_name
-            )
-            route53.ARecord(
-                self,
-                "Alias",
-                zone=zone,
-                record_name=config.domain_name,
-                target=route53.RecordTarget.from_alias(targets.ApiGatewayDomain(domain)),
-            )
+        add_alias(self, config, config.domain_name, targets.ApiGatewayDomain(domain))
         return f"https://{config.domain_name}/"
 
     def _acknowledge(self) -> None:

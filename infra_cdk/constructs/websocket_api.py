@@ -16,11 +16,11 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
 from infra_cdk.config import PlatformConfig
+from infra_cdk.constructs.dns import add_alias
 from infra_cdk.constructs.log_groups import log_group
 from infra_cdk.nag import acknowledge
 
@@ -91,21 +91,10 @@ class WebSocketApi(Construct):
             certificate=acm.Certificate.from_certificate_arn(self, "Certificate", config.certificate_arn),
         )
         apigwv2.ApiMapping(self, "Mapping", api=self.api, domain_name=domain, stage=self.stage)
-        if config.hosted_zone_id and config.hosted_zone_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=config.hosted_zone_id, zone_name=config.hosted_zone_name
-            )
-            route53.ARecord(
-                self,
-                "Alias",
-                zone=zone,
-                record_name=config.websocket_domain_name,
-                target=route53.RecordTarget.from_alias(
-                    targets.ApiGatewayv2DomainProperties(
-                        domain.regional_domain_name, domain.regional_hosted_zone_id
-                    )
-                ),
-            )
+        target = targets.ApiGatewayv2DomainProperties(
+            domain.regional_domain_name, domain.regional_hosted_zone_id
+        )
+        add_alias(self, config, config.websocket_domain_name, target)
         return f"wss://{config.websocket_domain_name}"
 
 
