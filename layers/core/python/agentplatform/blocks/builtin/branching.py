@@ -131,10 +131,7 @@ class IfInputMatchesBlock(Block):
             default=None,
         )
 
-    class Output(BlockSchemaOutput):
-        result: bool = SchemaField(description="The result of the condition evaluation (True or False)")
-        yes_output: Any = SchemaField(description="The output value if the condition is true")
-        no_output: Any = SchemaField(description="The output value if the condition is false")
+    Output = ConditionBlock.Output  # same pins: result, then yes_output or no_output
 
     def __init__(self) -> None:
         super().__init__(
