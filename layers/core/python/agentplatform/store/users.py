@@ -43,26 +43,35 @@ class UserRepository:
             return self.get(user_id)  # another request created it first
         return user
 
-    def _set(self, user_id: str, **fields: Any) -> User:
-        self.get_or_create(user_id)
-        fields["updated_at"] = datetime.now(UTC).isoformat()
-        names = {f"#{k}": k for k in fields}
-        values = {f":{k}": v for k, v in fields.items()}
+    def _set(self, user_id: str, fields: dict[str, Any]) -> User:
+        """SET ``fields`` (keys may be dotted map paths) on the user, created on first sight."""
+        fields = {**fields, "updated_at": datetime.now(UTC).isoformat()}
+        try:
+            return self._update(user_id, fields)
+        except Exception as exc:
+            if not is_condition_failure(exc):
+                raise
+        self.get_or_create(user_id)  # no record yet: create it, then apply the update
+        return self._update(user_id, fields)
+
+    def _update(self, user_id: str, fields: dict[str, Any]) -> User:
+        names = {f"#{part}": part for path in fields for part in path.split(".")}
+        targets = [".".join(f"#{part}" for part in path.split(".")) for path in fields]
         item = self.table.update(
             keys.user_pk(user_id),
             keys.PROFILE,
-            "SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+            "SET " + ", ".join(f"{target} = :v{i}" for i, target in enumerate(targets)),
             condition="attribute_exists(pk)",
             names=names,
-            values=values,
+            values={f":v{i}": value for i, value in enumerate(fields.values())},
         )
         return _from_item(item)
 
     def update_email(self, user_id: str, email: str) -> User:
-        return self._set(user_id, email=email)
+        return self._set(user_id, {"email": email})
 
     def update_timezone(self, user_id: str, timezone: str) -> User:
-        return self._set(user_id, timezone=timezone)
+        return self._set(user_id, {"timezone": timezone})
 
     def get_preferences(self, user_id: str) -> NotificationPreference:
         user = self.get_or_create(user_id)
@@ -70,10 +79,10 @@ class UserRepository:
         return NotificationPreference(user_id=user_id, email=user.email, **stored)
 
     def update_preferences(self, user_id: str, prefs: NotificationPreferenceDTO) -> NotificationPreference:
-        user = self.get_or_create(user_id)
         stored: dict[str, Any] = {
             "preferences": {k.value: v for k, v in prefs.preferences.items()},
             "daily_limit": prefs.daily_limit,
         }
-        self._set(user_id, email=prefs.email, metadata={**user.metadata, "notification_preferences": stored})
+        # One write to the nested map: no read-merge-write race with other metadata.
+        self._set(user_id, {"email": prefs.email, "metadata.notification_preferences": stored})
         return NotificationPreference(user_id=user_id, email=prefs.email, **stored)
