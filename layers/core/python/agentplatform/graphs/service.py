@@ -85,7 +85,6 @@ class GraphService:
         # A body without an id updates the graph in the path; a different id is an error.
         if "id" in graph.model_fields_set and graph.id != graph_id:
             raise ValueError("Graph ID does not match ID in URI")
-        self.repo.get(user_id, graph_id)  # 404 before any work for a foreign id
         graph.id = graph_id
         return self.repo.add_version(_prepare(graph, user_id, new_graph=False))
 
