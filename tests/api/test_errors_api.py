@@ -75,3 +75,12 @@ def test_large_responses_are_gzipped(api):
     assert "content-encoding" not in plain.headers
     small = api.get("/api/auth/user/timezone", headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in small.headers
+
+
+def test_openapi_describes_every_domain(anonymous_api):
+    from agentplatform.api.domains import route_table
+
+    paths = anonymous_api.get("/openapi.json").json()["paths"]
+    for route in route_table():
+        if route.path not in ("/docs", "/openapi.json"):  # the documentation itself
+            assert route.method.lower() in paths[route.path], (route.method, route.path)

@@ -30,3 +30,10 @@ def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
     assert f"functions.rest.{domain}" in loaded
     assert sorted(name for name in DEFERRED if name in loaded) == []
+
+
+def test_docs_handler_builds_the_whole_api_only_when_the_schema_is_asked_for():
+    loaded = _modules_after_import("functions.rest.docs")
+    assert sorted(name for name in loaded if name.startswith("agentplatform.api.routers.")) == [
+        "agentplatform.api.routers.health"
+    ]

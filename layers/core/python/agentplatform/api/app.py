@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 
-from agentplatform.api.domains import router_modules
+from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
 from agentplatform.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from agentplatform.api.middleware import SecurityHeadersMiddleware
 from agentplatform.api.routers import health
@@ -15,7 +17,7 @@ from agentplatform.config import get_settings
 GZIP_MINIMUM_BYTES = 50_000
 
 
-def create_app(domain: str) -> FastAPI:
+def _bare_app(*modules: str) -> FastAPI:
     app = FastAPI(
         title="AutoGPT Agent Platform (serverless)",
         summary="AutoGPT-compatible agent platform API",
@@ -24,8 +26,32 @@ def create_app(domain: str) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.include_router(health.router)
-    for module in router_modules(domain):
+    for module in modules:
         app.include_router(importlib.import_module(module).router)
+    return app
+
+
+def _whole_api_schema(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI schema of every domain, built (all routers imported) on first request.
+
+    The docs function also answers ``/health``; its cold start stays a domain's size.
+    """
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            every_router = [module for modules in DOMAINS.values() for module in modules]
+            app.openapi_schema = _bare_app(*every_router).openapi()
+        return app.openapi_schema
+
+    return schema
+
+
+def create_app(domain: str) -> FastAPI:
+    if domain == DOCS_DOMAIN:
+        app = _bare_app()
+        app.openapi = _whole_api_schema(app)  # type: ignore[method-assign]
+    else:
+        app = _bare_app(*DOMAINS[domain])
     install_error_handlers(app)
 
     # add_middleware wraps: the last one added runs first on the way in.

@@ -18,14 +18,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "executions": ("agentplatform.api.routers.executions",),
 }
 
-# Serves /docs and /openapi.json for the whole API; mounts every router above.
+# Serves /docs, /openapi.json (the whole API, built on first request) and /health.
 DOCS_DOMAIN = "docs"
-
-
-def router_modules(domain: str) -> tuple[str, ...]:
-    if domain == DOCS_DOMAIN:
-        return tuple(module for modules in DOMAINS.values() for module in modules)
-    return DOMAINS[domain]
 
 
 @dataclass(frozen=True)
