@@ -4,8 +4,7 @@ What runs here is what the CDK app deploys: every ``AWS::Lambda::Function`` of t
 synthesized template becomes a moto function named by its logical id, moto's
 ``LambdaFunction.invoke`` is patched to call ``functions.<Handler>`` in this process,
 and the state machine is created from the template's ``DefinitionString`` with the
-ARNs resolved. Until the CDK app synthesizes, the definition comes straight from
-``infra_cdk.graph_run_asl`` behind the same interface.
+ARNs resolved.
 
 Resolved definitions are cached in ``.local/`` keyed by a hash of ``infra_cdk/``, so
 only the first session after an infra change pays for a synth.
@@ -19,7 +18,6 @@ import io
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import zipfile
@@ -40,13 +38,6 @@ TEMPLATE = ROOT / "cdk.out" / "AgentPlatform.template.json"
 CACHE_DIR = ROOT / ".local" / "sfn-cache"
 STATE_MACHINE_NAME = "GraphRun"
 ROLE_NAME = "local-lambda-role"
-
-# Without a synthesized template: the graph-run functions and their handlers.
-FALLBACK_FUNCTIONS = {
-    "PlanFunction": "graph_run.plan.handler",
-    "RunNodeFunction": "graph_run.run_node.handler",
-    "FinalizeFunction": "graph_run.finalize.handler",
-}
 
 
 @dataclass(frozen=True)
@@ -120,30 +111,22 @@ def blueprint_from_template(template: dict[str, Any]) -> Blueprint:
     return Blueprint(functions=functions, definition=text)
 
 
-def fallback_blueprint() -> Blueprint:
-    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
-    from infra_cdk.graph_run_asl import definition
-
-    text = json.dumps(definition(10))
-    for logical in FALLBACK_FUNCTIONS:
-        text = text.replace("${" + logical + "Arn}", function_arn(logical))
-    return Blueprint(functions=dict(FALLBACK_FUNCTIONS), definition=text)
-
-
-def _synthesize() -> dict[str, Any] | None:
-    """Synthesize the CDK app in a subprocess (no bundling); None if it cannot."""
-    app = INFRA_DIR / "app.py"
-    if not app.exists():
-        return None
+def _synthesize() -> dict[str, Any]:
+    """Synthesize the CDK app in a subprocess (no bundling). A broken app is an error:
+    running anything but the deployed definition locally would hide it."""
     outdir = CACHE_DIR / "cdk.out"
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_OUTDIR": str(outdir)}
-    cmd = [sys.executable, str(app)]
-    try:
-        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    except (subprocess.SubprocessError, OSError):
-        return None
-    path = outdir / TEMPLATE.name
-    return json.loads(path.read_text()) if path.exists() else None
+    done = subprocess.run(
+        [sys.executable, str(INFRA_DIR / "app.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"synthesizing the CDK app failed:\n{done.stderr[-4000:]}")
+    return dict(json.loads((outdir / TEMPLATE.name).read_text()))
 
 
 def _template_is_fresh() -> bool:
@@ -178,13 +161,10 @@ def _load_blueprint_locked() -> Blueprint:
     if cache.exists():
         raw = json.loads(cache.read_text())
         return Blueprint(functions=raw["functions"], definition=raw["definition"])
-    template: dict[str, Any] | None = None
     template = json.loads(TEMPLATE.read_text()) if _template_is_fresh() else _synthesize()
-    blueprint = (
-        blueprint_from_template(template)
-        if template is not None and _has_graph_run(template)
-        else fallback_blueprint()
-    )
+    if not _has_graph_run(template):
+        raise RuntimeError("the synthesized template has no graph-run state machine")
+    blueprint = blueprint_from_template(template)
     for stale in CACHE_DIR.glob("*.json"):  # definitions of infra sources that are gone
         stale.unlink(missing_ok=True)
     cache.write_text(json.dumps({"functions": blueprint.functions, "definition": blueprint.definition}))
@@ -334,10 +314,3 @@ def provision_graph_run() -> str:
     )
     os.environ["STATE_MACHINE_ARN"] = arn
     return arn
-
-
-_PLACEHOLDER = re.compile(r"\$\{[A-Za-z0-9]+\}")
-
-
-def unresolved_placeholders(definition: str) -> list[str]:
-    return _PLACEHOLDER.findall(definition)
