@@ -31,6 +31,12 @@ class GraphValidationError(ValueError):
             node: dict(errs) for node, errs in (node_errors or {}).items()
         }
 
+    @classmethod
+    def for_nodes(cls, node_errors: Mapping[str, Mapping[str, str]]) -> GraphValidationError:
+        """Upstream's summary message for a set of per-node errors."""
+        issues = sum(len(errors) for errors in node_errors.values())
+        return cls(f"Graph validation failed: {issues} issues on {len(node_errors)} nodes", node_errors)
+
     def __str__(self) -> str:
         lines = [self.message]
         for node_id, errs in self.node_errors.items():

@@ -24,6 +24,3 @@ def allowed_from(target: S) -> tuple[S, ...]:
         raise ValueError(f"{target} is not a valid update target")
     return VALID_TRANSITIONS[target]
 
-
-def can_transition(current: S, target: S) -> bool:
-    return current in VALID_TRANSITIONS.get(target, ())

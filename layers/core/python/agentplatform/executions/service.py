@@ -21,7 +21,6 @@ from agentplatform.models.execution import (
     SharedExecutionResponse,
     ShareResponse,
 )
-from agentplatform.models.graph import GraphModel
 from agentplatform.store.executions import (
     GRAPH_EXEC_TYPE,
     ExecutionRepository,
@@ -58,43 +57,11 @@ def _run_masks(
 
 
 def _validate_credentials(user_id: str, graph: Any, masks: dict[str, dict[str, Any]]) -> None:
-    from agentplatform.errors import GraphValidationError
     from agentplatform.integrations.resolve import validate_graph_credentials
 
     errors = validate_graph_credentials(user_id, [graph, *graph.sub_graphs], masks).node_errors
     if errors:
-        issues = sum(len(v) for v in errors.values())
-        raise GraphValidationError(f"Graph validation failed: {issues} issues on {len(errors)} nodes", errors)
-
-
-def _validate_for_run(
-    user_id: str,
-    graph: GraphModel,
-    credentials_inputs: dict[str, Any] | None,
-    nodes_input_masks: dict[str, dict[str, Any]] | None,
-) -> dict[str, dict[str, Any]]:
-    """Structure, required inputs and credentials, reported together (spec §3.1);
-    returns the node input masks (credentials inputs, overridden by explicit masks)."""
-    from agentplatform.integrations.resolve import (
-        credentials_input_masks,
-        merge_input_masks,
-        validate_graph_credentials,
-    )
-
-    masks = merge_input_masks(credentials_input_masks([graph], credentials_inputs), nodes_input_masks)
-    errors: dict[str, dict[str, str]] = {}
-    try:
-        validate_graph(graph, for_run=True, input_masks=masks)
-    except GraphValidationError as exc:
-        errors = exc.node_errors
-    # Sub-graph nodes are checked when their own runs start.
-    for node_id, node_errors in validate_graph_credentials(user_id, [graph], masks).node_errors.items():
-        for field, message in node_errors.items():
-            errors.setdefault(node_id, {}).setdefault(field, message)
-    if errors:
-        issues = sum(len(e) for e in errors.values())
-        raise GraphValidationError(f"Graph validation failed: {issues} issues on {len(errors)} nodes", errors)
-    return masks
+        raise GraphValidationError.for_nodes(errors)
 
 
 class ExecutionService:

@@ -109,5 +109,4 @@ def validate_graph(
     blocks = _check_structure(graph, errors)
     _check_inputs(graph, blocks, errors, for_run, input_masks or {})
     if errors:
-        issues = sum(len(v) for v in errors.values())
-        raise GraphValidationError(f"Graph validation failed: {issues} issues on {len(errors)} nodes", errors)
+        raise GraphValidationError.for_nodes(errors)
