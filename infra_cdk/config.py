@@ -41,6 +41,8 @@ class PlatformConfig:
     # the frontend's public URL, for links the API hands out (e.g. shared runs)
     frontend_base_url: str = ""
     trust_endpoints_for_requests: tuple[str, ...] = ()
+    # "host=origin" pairs: send that host's requests to another origin (egress proxy, region)
+    outbound_host_overrides: tuple[str, ...] = ()
     binary_media_types: tuple[str, ...] = ("multipart/form-data", "application/octet-stream")
     api_throttle_rate: int = 100
     api_throttle_burst: int = 200

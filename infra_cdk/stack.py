@@ -62,7 +62,10 @@ class AgentPlatformStack(Stack):
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),
-            outbound={"TRUST_ENDPOINTS_FOR_REQUESTS": ",".join(config.trust_endpoints_for_requests)},
+            outbound={
+                "TRUST_ENDPOINTS_FOR_REQUESTS": ",".join(config.trust_endpoints_for_requests),
+                "OUTBOUND_HOST_OVERRIDES": ",".join(config.outbound_host_overrides),
+            },
             schedules={
                 "SCHEDULE_GROUP_NAME": schedules.group_name,
                 "SCHEDULER_ROLE_ARN": schedules.role.role_arn,

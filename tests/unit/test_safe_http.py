@@ -240,3 +240,50 @@ def test_response_body_limit(trust):
         trust(f"127.0.0.1:{server.port}")
         with pytest.raises(BlockedRequestError, match="larger than 100 bytes"):
             fetch(f"{server.base_url}/big", max_body_bytes=100)
+
+
+@pytest.fixture
+def overrides(monkeypatch):
+    """Set OUTBOUND_HOST_OVERRIDES for one test."""
+
+    def apply(value: str) -> None:
+        monkeypatch.setenv("OUTBOUND_HOST_OVERRIDES", value)
+        get_settings.cache_clear()
+
+    yield apply
+    monkeypatch.delenv("OUTBOUND_HOST_OVERRIDES", raising=False)
+    get_settings.cache_clear()
+
+
+def test_overridden_host_goes_to_its_origin_with_path_query_and_host_kept(overrides):
+    with loopback_server({"/search": echo_route()}) as server:
+        overrides(f"s.jina.ai={server.base_url},api.openai.com={server.base_url}")
+        response = fetch("https://s.jina.ai/search?q=agents&n=2")
+    assert response.status_code == 200
+    assert response.json()["headers"]["host"] == "s.jina.ai"
+    assert [r.path for r in server.requests] == ["/search?q=agents&n=2"]
+
+
+def test_override_covers_only_its_host(overrides):
+    with loopback_server({"/ok": json_route(200, {})}) as server:
+        overrides(f"s.jina.ai={server.base_url}")
+        with pytest.raises(BlockedRequestError):
+            fetch(f"{server.base_url}/ok")  # the origin itself is not trusted by the override
+        assert server.requests == []
+
+
+def test_redirects_on_an_overridden_host_stay_on_its_origin(overrides):
+    routes = {"/old": redirect_route("/new"), "/new": json_route(200, {"moved": True})}
+    with loopback_server(routes) as server:
+        overrides(f"r.jina.ai={server.base_url}")
+        response = fetch("https://r.jina.ai/old")
+    assert response.json() == {"moved": True}
+    assert response.url == "https://r.jina.ai/new"
+    assert [r.path for r in server.requests] == ["/old", "/new"]
+
+
+@pytest.mark.parametrize("value", ["s.jina.ai", "s.jina.ai=127.0.0.1:9100", "=http://127.0.0.1:1"])
+def test_malformed_overrides_are_refused_at_startup(overrides, value):
+    with pytest.raises(ValueError, match="OUTBOUND_HOST_OVERRIDES"):
+        overrides(value)
+        get_settings()

@@ -7,7 +7,7 @@ Settings are read once per process; tests call ``get_settings.cache_clear()``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 DEFAULT_USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
@@ -18,6 +18,17 @@ def _flag(name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _overrides(name: str) -> dict[str, str]:
+    """``host=origin`` pairs, comma-separated; the origin's path, if any, is ignored."""
+    pairs: dict[str, str] = {}
+    for part in _csv(name):
+        host, sep, origin = part.partition("=")
+        if not sep or "://" not in origin or not host.strip():
+            raise ValueError(f"{name}: expected host=scheme://host[:port], got {part!r}")
+        pairs[host.strip().lower()] = origin.strip().rstrip("/")
+    return pairs
 
 
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
@@ -36,6 +47,7 @@ class Settings:
     jwt_audience: str = "authenticated"
     cors_allow_origins: tuple[str, ...] = ()
     trust_endpoints_for_requests: tuple[str, ...] = ()
+    outbound_host_overrides: dict[str, str] = field(default_factory=dict)
     frontend_base_url: str = "http://localhost:3000"
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
@@ -56,6 +68,7 @@ def get_settings() -> Settings:
         jwt_audience=env.get("JWT_AUDIENCE", "authenticated"),
         cors_allow_origins=_csv("BACKEND_CORS_ALLOW_ORIGINS"),
         trust_endpoints_for_requests=_csv("TRUST_ENDPOINTS_FOR_REQUESTS"),
+        outbound_host_overrides=_overrides("OUTBOUND_HOST_OVERRIDES"),
         frontend_base_url=env.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/"),
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),

@@ -15,6 +15,11 @@ with a metadata endpoint, so every request is checked:
 
 Hosts listed in ``TRUST_ENDPOINTS_FOR_REQUESTS`` skip the address check: ``host``
 trusts every port of that host, ``host:port`` or a URL with a port only that port.
+
+``OUTBOUND_HOST_OVERRIDES`` (``host=origin,...``) sends every request for a host to
+another origin, path and query unchanged and the original ``Host`` header kept: for
+egress proxies, regional endpoints, and pointing blocks at local stubs. An override is
+configured by the operator, so its origin is trusted.
 """
 
 from __future__ import annotations
@@ -132,6 +137,15 @@ def is_trusted(host: str, port: int) -> bool:
     return any(host == t_host and (t_port is None or t_port == port) for t_host, t_port in _trusted_entries())
 
 
+def _override_for(host: str) -> tuple[str, str] | None:
+    """``(scheme, netloc)`` of the origin that replaces ``host``, if one is configured."""
+    origin = get_settings().outbound_host_overrides.get(host)
+    if origin is None:
+        return None
+    parts = urlsplit(origin)
+    return parts.scheme.lower(), parts.netloc
+
+
 async def resolve_addresses(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to. Tests replace this to fake DNS answers."""
     loop = asyncio.get_running_loop()
@@ -175,6 +189,12 @@ async def check_url(url: str) -> _Target:
         port = parts.port or _default_port(parts.scheme.lower())
     except ValueError as exc:
         raise BlockedRequestError(f"Invalid port in URL: {url}") from exc
+    override = _override_for(host)
+    if override is not None:
+        scheme, netloc = override
+        host_header = parts.netloc.rpartition("@")[2]
+        sni = host if scheme == "https" else None
+        return _Target(urlunsplit(parts._replace(scheme=scheme, netloc=netloc)), host_header, sni, host)
     if is_trusted(host, port):
         return _Target(url, None, None, host)
     literal = _ip_literal(host)
