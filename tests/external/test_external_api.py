@@ -94,7 +94,9 @@ def test_block_execute(api):
     assert response.status_code == 200
     assert response.json() == {"result": [5.0]}
 
-    missing = client.post("/external-api/v1/blocks/00000000-0000-0000-0000-000000000000/execute", json_body={})
+    missing = client.post(
+        "/external-api/v1/blocks/00000000-0000-0000-0000-000000000000/execute", json_body={}
+    )
     assert missing.status_code == 404
     assert missing.json()["detail"] == "Block #00000000-0000-0000-0000-000000000000 not found."
 
@@ -105,7 +107,8 @@ def test_graph_execute_and_results(api):
     client = key_client(key)
 
     started = client.post(
-        f"/external-api/v1/graphs/{graph['id']}/execute/{graph['version']}", json_body={"node_input": {"x": 7}}
+        f"/external-api/v1/graphs/{graph['id']}/execute/{graph['version']}",
+        json_body={"node_input": {"x": 7}},
     )
     assert started.status_code == 200
     assert list(started.json()) == ["id"]
@@ -149,7 +152,9 @@ def test_graph_execute_bad_input_is_400_and_unknown_results_404(api):
 
 def test_a_key_of_one_user_never_reads_or_runs_anothers_graph(api, other_api):
     graph = create_graph(api, input_store_output_graph())
-    started = api.post(f"/api/graphs/{graph['id']}/execute/{graph['version']}", json_body={"inputs": {"x": 1}})
+    started = api.post(
+        f"/api/graphs/{graph['id']}/execute/{graph['version']}", json_body={"inputs": {"x": 1}}
+    )
     run_id = started.json()["id"]
     wait_for(api, graph["id"], run_id)
     other_key, other_info = create_api_key(other_api)
@@ -199,7 +204,9 @@ def test_integrations_providers_and_credentials(api, other_api, kms_key):
     assert listed.status_code == 200
     assert [c["id"] for c in listed.json()] == [cred["id"]]
     assert b"sk-secret-value" not in listed.content
-    assert [c["id"] for c in client.get("/external-api/v1/integrations/openai/credentials").json()] == [cred["id"]]
+    assert [c["id"] for c in client.get("/external-api/v1/integrations/openai/credentials").json()] == [
+        cred["id"]
+    ]
     assert client.get("/external-api/v1/integrations/anthropic/credentials").json() == []
     # The same credential through the internal API: it is the caller's own.
     assert [c["id"] for c in api.get("/api/integrations/credentials").json()] == [cred["id"]]
@@ -230,7 +237,9 @@ def test_integrations_providers_and_credentials(api, other_api, kms_key):
     deleted = client.delete(f"/external-api/v1/integrations/openai/credentials/{cred['id']}")
     assert deleted.status_code == 200
     assert deleted.json() == {"deleted": True, "credentials_id": cred["id"]}
-    assert [c["id"] for c in client.get("/external-api/v1/integrations/credentials").json()] == [host.json()["id"]]
+    assert [c["id"] for c in client.get("/external-api/v1/integrations/credentials").json()] == [
+        host.json()["id"]
+    ]
 
 
 def test_routes_left_for_later_are_not_served():

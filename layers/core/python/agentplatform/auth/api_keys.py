@@ -40,9 +40,9 @@ class _Verified:
 
 
 class ApiKeyVerifier:
-    """One per Lambda process (``verifier()``); ``clock`` is injectable for tests."""
+    """One per Lambda process (``verifier()``); ``clock`` (epoch seconds) is injectable."""
 
-    def __init__(self, repo: ApiKeyRepository | None = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, repo: ApiKeyRepository | None = None, clock: Callable[[], float] = time.time):
         self._repo = repo
         self.clock = clock
         self._verified: OrderedDict[bytes, _Verified] = OrderedDict()
@@ -109,7 +109,7 @@ class ApiKeyVerifier:
         ):
             return
         entry.last_used_written_at = now
-        used = datetime.now(UTC)
+        used = datetime.fromtimestamp(now, UTC)
         since = used - timedelta(seconds=LAST_USED_WRITE_SECONDS)
         self.repo.touch(entry.item["user_id"], entry.item["id"], used.isoformat(), since.isoformat())
         entry.item["last_used_at"] = used.isoformat()
