@@ -149,8 +149,8 @@ class OAuthService:
             scopes = self._check_authorization(app, request)
         except OAuth2Error as error:
             params = {"error": error.error, "state": request.state}
-            if error.description:
-                params["error_description"] = error.description
+            if description := error.get_error_description():
+                params["error_description"] = description
             return AuthorizeResponse(redirect_url=add_params_to_uri(request.redirect_uri, params))
         code = secrets.token_urlsafe(32)
         expires_at = _now() + AUTHORIZATION_CODE_TTL
@@ -174,7 +174,7 @@ class OAuthService:
     def _check_authorization(app: dict[str, Any], request: AuthorizeRequest) -> list[str]:
         """The granted scopes; an OAuth2Error for anything the client got wrong."""
         if request.response_type != "code":
-            raise UnsupportedResponseTypeError("Only 'code' response type is supported")
+            raise UnsupportedResponseTypeError(request.response_type)
         if request.code_challenge_method != "S256":
             raise InvalidRequestError("Only the 'S256' code_challenge_method is supported")
         if not CODE_CHALLENGE_PATTERN.match(request.code_challenge):

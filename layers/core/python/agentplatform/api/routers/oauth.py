@@ -46,13 +46,14 @@ def oauth_service() -> OAuthService:
 Service = Annotated[OAuthService, Depends(oauth_service)]
 
 
-def _answering_errors(call: Callable[[], T]) -> T:
-    """OAuth errors as upstream answers them: 401 for the client, 400 for the rest."""
+def _answering_errors(call: Callable[[], T], client_status: int = 401) -> T:
+    """OAuth errors as upstream answers them: ``client_status`` when client authentication
+    failed (400 at the authorization endpoint, where no client secret is sent), else 400."""
     try:
         return call()
     except OAuth2Error as error:
-        status = 401 if isinstance(error, InvalidClientError) else 400
-        raise HTTPException(status, detail=error.description or error.error) from None
+        status = client_status if isinstance(error, InvalidClientError) else 400
+        raise HTTPException(status, detail=error.get_error_description() or error.error) from None
 
 
 @router.get(
@@ -68,7 +69,7 @@ def get_oauth_app_info(user_id: UserId, service: Service, client_id: str) -> OAu
 def authorize(user_id: UserId, service: Service, request: AuthorizeRequest) -> AuthorizeResponse:
     """Create an authorization code for the signed-in user (PKCE S256 required) and answer
     the URL to send the user back to."""
-    return _answering_errors(lambda: service.authorize(user_id, request))
+    return _answering_errors(lambda: service.authorize(user_id, request), client_status=400)
 
 
 @router.post("/token", summary="OAuth 2.0 Token Endpoint", responses={**_BAD_REQUEST, **_CLIENT_AUTH})
