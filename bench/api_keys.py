@@ -100,15 +100,21 @@ def main() -> None:
 
     me_total, me_own = _sample(call(external, me), timer)
     base_total, base_own = _sample(call(users, timezone), timer)
-    print(f"scrypt check (n=2^14, r=8, p=1): {scrypt_ms:.1f} ms, paid once per key per warm Lambda")
-    print(f"GET /external-api/v1/me, first use of the key : {first_ms:.2f} ms total, {first_own:.2f} ms own")
-    print(
-        f"GET /external-api/v1/me (X-API-Key), warm     : {me_total:.2f} ms total, {me_own:.3f} ms own (median)"
-    )
-    print(
-        f"GET /api/auth/user/timezone (JWT), baseline   : {base_total:.2f} ms total, {base_own:.3f} ms own (median)"
-    )
-    print(f"API key auth vs JWT, own time                 : {me_own - base_own:+.3f} ms per request")
+    rows = [
+        ("scrypt check (n=2^14, r=8, p=1)", f"{scrypt_ms:.1f} ms, paid once per key per warm Lambda"),
+        ("GET /external-api/v1/me, first use of the key", f"{first_ms:.2f} ms total, {first_own:.2f} ms own"),
+        (
+            "GET /external-api/v1/me (X-API-Key), warm",
+            f"{me_total:.2f} ms total, {me_own:.3f} ms own (median)",
+        ),
+        (
+            "GET /api/auth/user/timezone (JWT), baseline",
+            f"{base_total:.2f} ms total, {base_own:.3f} ms own (median)",
+        ),
+        ("API key auth vs JWT, own time", f"{me_own - base_own:+.3f} ms per request"),
+    ]
+    for label, value in rows:
+        print(f"{label:<47}: {value}")
     cloud.stop()
 
 
