@@ -15,7 +15,12 @@ from fastapi import HTTPException, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from agentplatform.config import get_settings
-from agentplatform.models.api_keys import APIAuthorizationInfo, APIKeyInfo, APIKeyPermission
+from agentplatform.models.api_keys import (
+    APIAuthorizationInfo,
+    APIKeyInfo,
+    APIKeyPermission,
+    OAuthAccessTokenInfo,
+)
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer_token = HTTPBearer(bearerFormat="oauth", scheme_name="HTTPBearerOAuth", auto_error=False)
@@ -57,8 +62,9 @@ def _authenticate(api_key: str | None, bearer: HTTPAuthorizationCredentials | No
 def _rate_limit_subject(auth: APIAuthorizationInfo) -> str:
     if isinstance(auth, APIKeyInfo):
         return f"apikey#{auth.id}"
+    assert isinstance(auth, OAuthAccessTokenInfo)
     # OAuth: per app and user, so refreshing a token does not reset the count.
-    return f"oauth#{getattr(auth, 'application_id', '')}#{auth.user_id}"
+    return f"oauth#{auth.application_id}#{auth.user_id}"
 
 
 def _enforce_rate_limit(auth: APIAuthorizationInfo) -> None:

@@ -247,8 +247,9 @@ class OAuthService:
     # -- introspection (RFC 7662) and revocation (RFC 7009)
 
     def introspect(self, token: str, hint: TokenTypeHint | None) -> TokenIntrospectionResult:
-        kinds: list[TokenTypeHint] = ["refresh_token"] if hint == "refresh_token" else ["access_token"]
-        kinds.append("refresh_token" if kinds[0] == "access_token" else "access_token")
+        kinds: list[TokenTypeHint] = ["access_token", "refresh_token"]
+        if hint == "refresh_token":
+            kinds.reverse()
         for kind in kinds:
             item = self.tokens.live_token(kind, token)
             if item is None:

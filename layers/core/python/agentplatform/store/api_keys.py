@@ -100,8 +100,8 @@ class ApiKeyRepository:
                 keys.user_pk(user_id),
                 keys.api_key_sk(key_id),
                 "SET " + ", ".join(f"#{name} = :{name}" for name in fields),
-                condition="attribute_exists(pk) AND #current <> :revoked",
-                names={"#current": "status", **{f"#{name}": name for name in fields}},
+                condition="attribute_exists(pk) AND #status <> :revoked",
+                names={"#status": "status", **{f"#{name}": name for name in fields}},
                 values={":revoked": str(APIKeyStatus.REVOKED), **{f":{n}": v for n, v in fields.items()}},
             )
         except Exception as exc:
