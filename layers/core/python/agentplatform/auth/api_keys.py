@@ -70,9 +70,6 @@ class ApiKeyVerifier:
         self._touch(entry)
         return key_info(entry.item)
 
-    def forget_all(self) -> None:
-        self._verified.clear()
-
     def _remembered(self, digest: bytes) -> _Verified | None:
         entry = self._verified.get(digest)
         if entry is None:
