@@ -16,6 +16,10 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
     "executions": ("agentplatform.api.routers.executions",),
+    "api_keys": ("agentplatform.api.routers.api_keys",),
+    "oauth": ("agentplatform.api.routers.oauth",),
+    # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
+    "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.
