@@ -118,3 +118,17 @@ def event_log_pk(user_id: str, graph_exec_id: str) -> str:
 def event_seq_sk(seq: int) -> str:
     # Zero-padded so a range condition on the sort key is a range of sequence numbers.
     return f"{EVENT_SEQ_PREFIX}{seq:012d}"
+
+
+# ------------------------------------------------- library: agents and run presets
+# Both live in the owner's partition, so another user's id addresses nothing.
+LIBRARY_AGENT_PREFIX = "LIBAGENT#"
+PRESET_PREFIX = "PRESET#"
+
+
+def library_agent_sk(library_agent_id: str) -> str:
+    return f"{LIBRARY_AGENT_PREFIX}{library_agent_id}"
+
+
+def preset_sk(preset_id: str) -> str:
+    return f"{PRESET_PREFIX}{preset_id}"

@@ -39,12 +39,19 @@ def execute_graph(
     body: Annotated[ExecuteGraphRequest, Body()] = ExecuteGraphRequest(),
     preset_id: str | None = None,
 ) -> GraphExecutionWithNodes:
+    inputs, credentials_inputs = body.inputs, body.credentials_inputs
+    if preset_id:  # the preset's inputs, the request's on top
+        from agentplatform.library.presets import PresetService
+
+        inputs, credentials_inputs = PresetService().merged_inputs(
+            user_id, preset_id, graph_id, inputs, credentials_inputs
+        )
     return executions.execute(
         user_id,
         graph_id,
         graph_version,
-        body.inputs,
-        credentials_inputs=body.credentials_inputs,
+        inputs,
+        credentials_inputs=credentials_inputs,
         preset_id=preset_id,
     )
 

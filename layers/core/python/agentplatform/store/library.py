@@ -1,0 +1,258 @@
+"""A user's library: its agents and run presets (layout: docs/data-model.md).
+
+Both live in the user's partition:
+  ``LIBAGENT#<id>``  a library agent: the graph version it runs and who owns that graph,
+                     the user's flags and settings, a snapshot of the version's display
+                     fields (``graph``), and run aggregates kept by run status writes
+  ``PRESET#<id>``    a preset: a graph version with inputs and credentials
+
+Everything a ``LibraryAgent`` shows is on its item, so a list page is one Query.
+
+Agent ids are derived, not random: an agent following a graph the user owns is keyed by
+(user, graph); one added from a marketplace listing is pinned to a version, keyed by
+(user, graph, version). Graph hooks, run status writes and the run permission check
+address the item directly, without a lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from agentplatform.errors import NotFoundError
+from agentplatform.store import keys
+from agentplatform.store.table import Table, is_condition_failure, pack, put_op, unpack
+
+if TYPE_CHECKING:
+    from agentplatform.models.graph import GraphModel
+
+logger = logging.getLogger(__name__)
+
+_AGENT_NAMESPACE = uuid.UUID("5b7f5d0e-2a0b-4f4c-9a57-0c7f1d1c6b21")
+AGENT_TYPE = "library_agent"
+PRESET_TYPE = "library_preset"
+_TERMINAL = frozenset({"COMPLETED", "FAILED", "TERMINATED"})
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def library_agent_id(user_id: str, graph_id: str, graph_version: int | None = None) -> str:
+    """The id of ``user_id``'s agent for a graph they own (no version: it follows the
+    active one), or for a marketplace graph version they added (pinned)."""
+    name = f"{user_id}/{graph_id}" if graph_version is None else f"{user_id}/{graph_id}/{graph_version}"
+    return str(uuid.uuid5(_AGENT_NAMESPACE, name))
+
+
+def run_library_agent_id(run: dict[str, Any]) -> str:
+    """The agent a run counts towards: the runner's own, or their marketplace copy."""
+    owner = run.get("graph_owner_id")
+    if owner and owner != run["user_id"]:
+        return library_agent_id(run["user_id"], run["graph_id"], int(run["graph_version"]))
+    return library_agent_id(run["user_id"], run["graph_id"])
+
+
+def graph_snapshot(graph: GraphModel) -> dict[str, Any]:
+    """What an agent shows of its graph version. Versions are immutable, so this is
+    rewritten only when the agent moves to another version."""
+    return {
+        "instructions": graph.instructions,
+        "recommended_schedule_cron": graph.recommended_schedule_cron,
+        "input_schema": graph.input_schema,
+        "output_schema": graph.output_schema,
+        "credentials_input_schema": graph.credentials_input_schema,
+        "has_external_trigger": graph.has_external_trigger,
+        "has_human_in_the_loop": graph.has_human_in_the_loop,
+        "has_sensitive_action": graph.has_sensitive_action,
+        "trigger_setup_info": graph.trigger_setup_info,
+    }
+
+
+def version_fields(graph: GraphModel) -> dict[str, Any]:
+    """The item attributes that change when an agent moves to ``graph``'s version."""
+    return {
+        "graph_version": graph.version,
+        "name": graph.name,
+        "description": graph.description,
+        "graph": pack(graph_snapshot(graph)),
+    }
+
+
+def agent_item(
+    user_id: str,
+    agent_id: str,
+    graph: GraphModel,
+    *,
+    settings: dict[str, Any],
+    latest_version: int,
+    at: str,
+    marketplace: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A new library agent for ``graph`` (owned by ``graph.user_id``).
+
+    ``marketplace`` (the store's seam) carries ``marketplace_listing_version_id``,
+    ``marketplace_listing``, ``creator_name``, ``creator_image_url`` and ``image_url``.
+    """
+    own = graph.user_id == user_id
+    return {
+        "pk": keys.user_pk(user_id),
+        "sk": keys.library_agent_sk(agent_id),
+        "type": AGENT_TYPE,
+        "id": agent_id,
+        "user_id": user_id,
+        "graph_id": graph.id,
+        "graph_owner_id": graph.user_id,
+        "latest_version": latest_version,
+        "settings": settings,
+        "is_created_by_user": own,
+        "auto_update_version": own,
+        "is_favorite": False,
+        "is_archived": False,
+        "is_deleted": False,
+        "created_at": at,
+        "updated_at": at,
+        "active_runs": {},
+        **version_fields(graph),
+        **(marketplace or {}),
+    }
+
+
+def agent_snapshot(item: dict[str, Any]) -> dict[str, Any]:
+    return unpack(item["graph"])
+
+
+class LibraryRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    # -- agents
+
+    def get_agent(
+        self, user_id: str, agent_id: str, *, include_deleted: bool = False
+    ) -> dict[str, Any] | None:
+        item = self.table.get(keys.user_pk(user_id), keys.library_agent_sk(agent_id))
+        if item is None or (item.get("is_deleted") and not include_deleted):
+            return None
+        return item
+
+    def list_agents(self, user_id: str) -> list[dict[str, Any]]:
+        """Every library agent of the user, deleted ones included (one Query)."""
+        return list(self.table.query(keys.user_pk(user_id), prefix=keys.LIBRARY_AGENT_PREFIX))
+
+    @staticmethod
+    def new_agent_op(item: dict[str, Any]) -> dict[str, Any]:
+        return put_op(item, "attribute_not_exists(pk)")
+
+    def add_agent(self, item: dict[str, Any]) -> bool:
+        """Store a new agent; False when it exists already (deleted or not)."""
+        try:
+            self.table.put(item, condition="attribute_not_exists(pk)")
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def update_agent(
+        self, user_id: str, agent_id: str, fields: dict[str, Any], *, include_deleted: bool = False
+    ) -> dict[str, Any]:
+        """SET ``fields`` (and ``updated_at``) on an agent; NotFoundError when it is missing
+        (or deleted, unless ``include_deleted``)."""
+        return self._set_fields(
+            user_id,
+            keys.library_agent_sk(agent_id),
+            fields,
+            missing=f"Library agent #{agent_id} not found",
+            include_deleted=include_deleted,
+        )
+
+    def delete_agent(self, user_id: str, agent_id: str) -> None:
+        self.table.delete(keys.user_pk(user_id), keys.library_agent_sk(agent_id))
+
+    def record_run(self, run: dict[str, Any]) -> None:
+        """Keep the run's library agent's aggregates in step with a run status write.
+
+        ``active_runs`` maps each queued/running run to its status; a finished run leaves
+        it and sets ``last_run_status``/``last_run_ended_at`` (and ``last_completed_at``).
+        Map-key SET/REMOVE are idempotent, so a repeated write changes nothing. Best
+        effort: the status write is done, and a library aggregate must never fail a run.
+        """
+        status = str(run.get("status"))
+        names = {"#eid": str(run["id"])}
+        values: dict[str, Any] = {":status": status}
+        if status in _TERMINAL:
+            update = "REMOVE active_runs.#eid SET last_run_status = :status, last_run_ended_at = :at"
+            values[":at"] = run.get("ended_at") or now()
+            if status == "COMPLETED":
+                update += ", last_completed_at = :at"
+        else:
+            update = "SET active_runs.#eid = :status"
+        try:
+            self.table.update(
+                keys.user_pk(run["user_id"]),
+                keys.library_agent_sk(run_library_agent_id(run)),
+                update,
+                condition="attribute_exists(active_runs)",
+                names=names,
+                values=values,
+            )
+        except Exception as exc:
+            if not is_condition_failure(exc):  # no library agent (yet) is normal
+                logger.warning("library aggregate for run %s not updated: %s", run.get("id"), exc)
+
+    # -- presets
+
+    def put_preset(self, item: dict[str, Any]) -> None:
+        self.table.put(item, condition="attribute_not_exists(pk)")
+
+    def get_preset(self, user_id: str, preset_id: str) -> dict[str, Any] | None:
+        item = self.table.get(keys.user_pk(user_id), keys.preset_sk(preset_id))
+        if item is None or item.get("is_deleted"):
+            return None
+        return item
+
+    def list_presets(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's presets, deleted ones left out (one Query)."""
+        items = self.table.query(keys.user_pk(user_id), prefix=keys.PRESET_PREFIX)
+        return [item for item in items if not item.get("is_deleted")]
+
+    def update_preset(self, user_id: str, preset_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._set_fields(
+            user_id, keys.preset_sk(preset_id), fields, missing=f"Preset #{preset_id} not found"
+        )
+
+    def delete_graph_items(self, user_id: str, graph_id: str) -> None:
+        """A deleted graph takes its own library agent and its presets with it."""
+        presets = [
+            (keys.user_pk(user_id), item["sk"])
+            for item in self.table.query(keys.user_pk(user_id), prefix=keys.PRESET_PREFIX)
+            if item.get("graph_id") == graph_id
+        ]
+        agent = (keys.user_pk(user_id), keys.library_agent_sk(library_agent_id(user_id, graph_id)))
+        self.table.batch_delete([agent, *presets])
+
+    def _set_fields(
+        self, user_id: str, sk: str, fields: dict[str, Any], *, missing: str, include_deleted: bool = False
+    ) -> dict[str, Any]:
+        fields = {**fields, "updated_at": now()}
+        values = {f":{name}": value for name, value in fields.items()}
+        condition = "attribute_exists(pk)"
+        if not include_deleted:
+            condition += " AND is_deleted = :not_deleted"
+            values[":not_deleted"] = False
+        try:
+            return self.table.update(
+                keys.user_pk(user_id),
+                sk,
+                "SET " + ", ".join(f"#{name} = :{name}" for name in fields),
+                condition=condition,
+                names={f"#{name}": name for name in fields},
+                values=values,
+            )
+        except Exception as exc:
+            if is_condition_failure(exc):
+                raise NotFoundError(missing) from exc
+            raise
