@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from agentplatform.blocks.block import BlockType
+from agentplatform.blocks.registry import get_block
 from agentplatform.graphs.ids import AGENT_EXECUTOR_BLOCK_ID
 from agentplatform.models.graph import BaseGraph, Graph, GraphModel, Node, StoredSubGraph, new_id
 from agentplatform.store.graphs import GraphRepository
@@ -33,35 +35,65 @@ def _ref(node: Node) -> GraphRef | None:
     return graph_id, version
 
 
+def _pins(graph: BaseGraph) -> tuple[set[str], set[str]]:
+    """The names of a graph's inputs and outputs (its AgentInput/AgentOutput nodes)."""
+    names: dict[BlockType, set[str]] = {BlockType.INPUT: set(), BlockType.OUTPUT: set()}
+    for node in graph.nodes:
+        block = get_block(node.block_id)
+        if block is not None and block.block_type in names:
+            names[block.block_type].add(str(node.input_default.get("name", "")))
+    return names[BlockType.INPUT], names[BlockType.OUTPUT]
+
+
+def _node_pins(node: Node) -> tuple[set[str], set[str]]:
+    schemas = [node.input_default.get(key) or {} for key in ("input_schema", "output_schema")]
+    return set(schemas[0].get("properties") or {}), set(schemas[1].get("properties") or {})
+
+
+class _Embedded:
+    """Which embedded sub-graph an AgentExecutor node means."""
+
+    def __init__(self, subs: list[BaseGraph]):
+        self.by_ref = {(sub.id, sub.version): sub for sub in subs}
+        self.newest: dict[str, BaseGraph] = {}
+        self.by_version: dict[int, list[BaseGraph]] = {}
+        for sub in subs:
+            if sub.id not in self.newest or self.newest[sub.id].version < sub.version:
+                self.newest[sub.id] = sub
+            self.by_version.setdefault(sub.version, []).append(sub)
+
+    def target(self, node: Node) -> BaseGraph | None:
+        graph_id, version = node.input_default.get("graph_id"), node.input_default.get("graph_version")
+        if (graph_id, version) in self.by_ref:
+            return self.by_ref[(graph_id, version)]  # type: ignore[index]
+        if graph_id in self.newest:  # an embedded graph, at a version that is not
+            return self.newest[graph_id]
+        # Marketplace agent files re-id their sub-graphs without re-pointing the nodes
+        # (every export in the reference set): the one embedded graph with the node's
+        # version, or among several, the one whose inputs and outputs are the node's.
+        candidates = self.by_version.get(version, []) if isinstance(version, int) else []
+        if len(candidates) > 1:
+            candidates = [sub for sub in candidates if _pins(sub) == _node_pins(node)]
+        return candidates[0] if len(candidates) == 1 else None
+
+
 def detach_sub_graphs(graph: Graph) -> None:
     """Give each embedded sub-graph (each distinct id and version) a fresh id at version 1
-    and re-point the AgentExecutor nodes that refer to it. A reference to an embedded
-    graph id with a version that is not embedded goes to that id's newest embedded one;
-    references to graphs that are not embedded are left alone (the user's own graphs)."""
-    fresh: dict[GraphRef, str] = {}
-    newest: dict[str, tuple[int, str]] = {}
-    unique: list[BaseGraph] = []
-    for sub in graph.sub_graphs:
-        key = (sub.id, sub.version)
-        if key in fresh:
-            continue
-        fresh[key] = new_id()
-        unique.append(sub)
-        if sub.id not in newest or newest[sub.id][0] < sub.version:
-            newest[sub.id] = (sub.version, fresh[key])
+    and re-point the AgentExecutor nodes that run it, in the parent and in the other
+    sub-graphs. References to graphs that are not embedded are left alone: they are
+    the user's own graphs."""
+    unique = list({(sub.id, sub.version): sub for sub in graph.sub_graphs}.values())
     if len(unique) > MAX_SUB_GRAPHS:
         raise ValueError(
             f"An agent can embed at most {MAX_SUB_GRAPHS} sub-graphs, this one has {len(unique)}"
         )
-    for node in _executor_nodes([graph, *unique]):
-        graph_id = node.input_default.get("graph_id")
-        target = fresh.get((graph_id, node.input_default.get("graph_version")))  # type: ignore[arg-type]
-        if target is None and isinstance(graph_id, str) and graph_id in newest:
-            target = newest[graph_id][1]
-        if target is not None:
-            node.input_default["graph_id"], node.input_default["graph_version"] = target, 1
+    embedded = _Embedded(unique)
+    targets = [(node, embedded.target(node)) for node in _executor_nodes([graph, *unique])]
     for sub in unique:
-        sub.id, sub.version, sub.is_active = fresh[(sub.id, sub.version)], 1, True
+        sub.id, sub.version, sub.is_active = new_id(), 1, True
+    for node, target in targets:
+        if target is not None:
+            node.input_default["graph_id"], node.input_default["graph_version"] = target.id, 1
     graph.sub_graphs = unique
 
 

@@ -12,7 +12,7 @@ the user's own graphs.
 from __future__ import annotations
 
 from agentplatform.errors import NotAuthorizedError, NotFoundError
-from agentplatform.library.listings import find_approved_listing
+from agentplatform.library import listings
 from agentplatform.models.graph import GraphModel
 from agentplatform.store.graphs import GraphRepository
 from agentplatform.store.library import LibraryRepository, library_agent_id
@@ -51,7 +51,7 @@ def _marketplace_graph(
 ) -> GraphModel:
     agent = library.get_agent(user_id, library_agent_id(user_id, graph_id, version), include_deleted=True)
     listing_version_id = (agent or {}).get("marketplace_listing_version_id")
-    if agent is None or not listing_version_id or find_approved_listing(listing_version_id) is None:
+    if agent is None or not listing_version_id or listings.find_approved_listing(listing_version_id) is None:
         raise NotFoundError(f"Graph #{graph_id} not found.")
     if agent.get("is_deleted") or agent.get("is_archived"):
         raise _not_in_library(graph_id)

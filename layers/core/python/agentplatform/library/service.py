@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agentplatform.errors import NotFoundError
-from agentplatform.library.listings import ApprovedListing, find_approved_listing
+from agentplatform.library import listings
+from agentplatform.library.listings import ApprovedListing
 from agentplatform.models.execution import Pagination
 from agentplatform.models.graph import Graph, GraphSettings
 from agentplatform.models.library import (
@@ -163,7 +164,7 @@ class LibraryService:
 
     @staticmethod
     def _listing(listing_version_id: str) -> ApprovedListing:
-        listing = find_approved_listing(listing_version_id)
+        listing = listings.find_approved_listing(listing_version_id)
         if listing is None:
             raise NotFoundError(f"Store listing version {listing_version_id} not found or invalid")
         return listing
