@@ -70,7 +70,12 @@ def test_list_pages_sorts_and_searches(api):
 
     newest_first = api.get("/api/library/agents", params={"page_size": 2}).json()
     assert _names(newest_first) == ["Gamma", "Beta"]
-    assert newest_first["pagination"] == {"total_items": 3, "total_pages": 2, "current_page": 1, "page_size": 2}
+    assert newest_first["pagination"] == {
+        "total_items": 3,
+        "total_pages": 2,
+        "current_page": 1,
+        "page_size": 2,
+    }
     second = api.get("/api/library/agents", params={"page_size": 2, "page": 2}).json()
     assert _names(second) == ["Alpha"]
     assert second["pagination"] == {"total_items": 3, "total_pages": 2, "current_page": 2, "page_size": 2}
@@ -109,7 +114,12 @@ def test_favourites_and_archive(api):
     assert favourite.json()["updated_at"] > first["updated_at"]
     favourites = api.get("/api/library/agents/favorites").json()
     assert _names(favourites) == ["One"]
-    assert favourites["pagination"] == {"total_items": 1, "total_pages": 1, "current_page": 1, "page_size": 15}
+    assert favourites["pagination"] == {
+        "total_items": 1,
+        "total_pages": 1,
+        "current_page": 1,
+        "page_size": 15,
+    }
     assert archived.status_code == 200
     assert _names(api.get("/api/library/agents").json()) == ["One"]  # archived agents are not listed
     assert api.get(f"/api/library/agents/{second['id']}").status_code == 200  # but still readable
@@ -160,7 +170,11 @@ def test_update_pins_a_version_and_stops_following(api):
 def test_settings_are_the_graphs_settings(api):
     graph = _graph(api, "Echo")
     agent = agent_of(api, graph["id"])
-    strict = {"human_in_the_loop_safe_mode": False, "sensitive_action_safe_mode": True, "fail_on_node_error": True}
+    strict = {
+        "human_in_the_loop_safe_mode": False,
+        "sensitive_action_safe_mode": True,
+        "fail_on_node_error": True,
+    }
 
     updated = api.patch(f"/api/library/agents/{agent['id']}", json_body={"settings": strict}).json()
     assert updated["settings"] == strict

@@ -74,7 +74,9 @@ def test_create_and_get_have_the_preset_shape(api):
         "graph_id": graph["id"],
         "graph_version": 1,
         "inputs": {"dictionary": {"key1": "Hello", "key2": "World"}, "selected_value": "key2"},
-        "credentials": {"openai_api_key_credentials": {**CREDENTIALS["openai_api_key_credentials"], "title": None}},
+        "credentials": {
+            "openai_api_key_credentials": {**CREDENTIALS["openai_api_key_credentials"], "title": None}
+        },
         "name": "Test Preset With Clash",
         "description": "Test preset with clashing input values",
         "is_active": False,
@@ -129,7 +131,9 @@ def test_graph_execute_with_preset_id_merges_and_records_the_preset(api):
     assert run["preset_id"] == preset["id"]
     assert _found(api, graph, run) == ["Hello"]
     other = create_graph(api, input_store_output_graph())
-    mismatch = api.post(f"/api/graphs/{other['id']}/execute/1", params={"preset_id": preset["id"]}, json_body={})
+    mismatch = api.post(
+        f"/api/graphs/{other['id']}/execute/1", params={"preset_id": preset["id"]}, json_body={}
+    )
     assert mismatch.status_code == 400
     assert mismatch.json()["detail"] == f"Preset #{preset['id']} is not a preset of graph #{other['id']}"
     unknown = api.post(f"/api/graphs/{graph['id']}/execute/1", params={"preset_id": MISSING}, json_body={})
@@ -155,7 +159,9 @@ def test_update_changes_given_fields_only(api):
     graph = _dictionary_graph(api)
     preset = _preset(api, graph)
 
-    renamed = api.patch(f"/api/library/presets/{preset['id']}", json_body={"name": "Renamed", "is_active": False})
+    renamed = api.patch(
+        f"/api/library/presets/{preset['id']}", json_body={"name": "Renamed", "is_active": False}
+    )
     assert renamed.status_code == 200
     assert {k: v for k, v in renamed.json().items() if k not in ("name", "is_active", "updated_at")} == {
         k: v for k, v in preset.items() if k not in ("name", "is_active", "updated_at")
