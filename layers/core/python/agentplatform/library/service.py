@@ -81,22 +81,8 @@ def to_library_agent(item: dict[str, Any], at: datetime | None = None) -> Librar
     )
 
 
-def _page(items: list[dict[str, Any]], page: int, page_size: int) -> LibraryAgentResponse:
-    at = datetime.now(UTC)
-    start = (page - 1) * page_size
-    return LibraryAgentResponse(
-        agents=[to_library_agent(item, at) for item in items[start : start + page_size]],
-        pagination=Pagination(
-            total_items=len(items),
-            total_pages=math.ceil(len(items) / page_size),
-            current_page=page,
-            page_size=page_size,
-        ),
-    )
-
-
-def _matches(item: dict[str, Any], term: str) -> bool:
-    return term in item["name"].lower() or term in item["description"].lower()
+def _matches(doc: dict[str, Any], term: str) -> bool:
+    return term in doc["name"].lower() or term in doc["description"].lower()
 
 
 class LibraryService:
@@ -107,12 +93,29 @@ class LibraryService:
     # -- read
 
     def _listed(self, user_id: str) -> list[dict[str, Any]]:
-        """Agents a listing shows: neither deleted nor archived."""
+        """The docs of the agents a listing shows: neither deleted nor archived."""
         return [
-            item
-            for item in self.repo.list_agents(user_id)
-            if not item.get("is_deleted") and not item.get("is_archived")
+            doc
+            for doc in self.repo.list_agent_docs(user_id)
+            if not doc["is_deleted"] and not doc["is_archived"]
         ]
+
+    def _page(
+        self, user_id: str, docs: list[dict[str, Any]], page: int, page_size: int
+    ) -> LibraryAgentResponse:
+        """One page of ``docs`` (sorted), its agents read whole in one batch."""
+        start = (page - 1) * page_size
+        items = self.repo.get_agents(user_id, [doc["id"] for doc in docs[start : start + page_size]])
+        at = datetime.now(UTC)
+        return LibraryAgentResponse(
+            agents=[to_library_agent(item, at) for item in items],
+            pagination=Pagination(
+                total_items=len(docs),
+                total_pages=math.ceil(len(docs) / page_size),
+                current_page=page,
+                page_size=page_size,
+            ),
+        )
 
     def list(
         self, user_id: str, search_term: str | None, sort_by: LibraryAgentSort, page: int, page_size: int
@@ -120,17 +123,17 @@ class LibraryService:
         term = (search_term or "").strip().lower()
         if len(term) > SEARCH_TERM_MAX:
             raise ValueError("Search term is too long")
-        items = [item for item in self._listed(user_id) if _matches(item, term)]
+        docs = [doc for doc in self._listed(user_id) if _matches(doc, term)]
         if sort_by == LibraryAgentSort.CREATED_AT:  # as upstream: oldest first
-            items.sort(key=lambda item: (item["created_at"], item["id"]))
+            docs.sort(key=lambda doc: (doc["created_at"], doc["id"]))
         else:
-            items.sort(key=lambda item: (item["updated_at"], item["id"]), reverse=True)
-        return _page(items, page, page_size)
+            docs.sort(key=lambda doc: (doc["updated_at"], doc["id"]), reverse=True)
+        return self._page(user_id, docs, page, page_size)
 
     def favorites(self, user_id: str, page: int, page_size: int) -> LibraryAgentResponse:
-        items = [item for item in self._listed(user_id) if item.get("is_favorite")]
-        items.sort(key=lambda item: (item["updated_at"], item["id"]), reverse=True)
-        return _page(items, page, page_size)
+        docs = [doc for doc in self._listed(user_id) if doc["is_favorite"]]
+        docs.sort(key=lambda doc: (doc["updated_at"], doc["id"]), reverse=True)
+        return self._page(user_id, docs, page, page_size)
 
     def _item(self, user_id: str, agent_id: str) -> dict[str, Any]:
         item = self.repo.get_agent(user_id, agent_id)
@@ -147,15 +150,12 @@ class LibraryService:
         own = self.repo.get_agent(user_id, library_agent_id(user_id, graph_id))
         if own is not None and version in (None, own["graph_version"]):
             return to_library_agent(own)
+        if version is None:  # the newest version the user added from the marketplace
+            added = [d for d in self.repo.list_agent_docs(user_id) if d["graph_id"] == graph_id]
+            version = max((d["graph_version"] for d in added if not d["is_deleted"]), default=None)
+        item = None
         if version is not None:
             item = self.repo.get_agent(user_id, library_agent_id(user_id, graph_id, version))
-        else:
-            added = [
-                i
-                for i in self.repo.list_agents(user_id)
-                if i["graph_id"] == graph_id and not i.get("is_deleted")
-            ]
-            item = max(added, key=lambda i: i["graph_version"], default=None)
         if item is None:
             raise NotFoundError(f"Library agent for graph #{graph_id} and user #{user_id} not found")
         return to_library_agent(item)
@@ -187,9 +187,11 @@ class LibraryService:
         agent_id = self._listing_agent_id(user_id, listing)
         existing = self.repo.get_agent(user_id, agent_id, include_deleted=True)
         if existing is not None:
-            if existing.get("is_deleted"):
-                self.repo.update_agent(user_id, agent_id, {"is_deleted": False}, include_deleted=True)
-            return self.get(user_id, agent_id)
+            if existing["is_deleted"]:
+                existing = self.repo.update_agent(
+                    user_id, agent_id, {"is_deleted": False}, include_deleted=True, current=existing
+                )
+            return to_library_agent(existing)
         graph = self.graphs.get(listing.owner_user_id, listing.graph_id, listing.graph_version)
         item = agent_item(
             user_id,
@@ -235,7 +237,7 @@ class LibraryService:
                 self.graphs.update_settings(user_id, item["graph_id"], request.settings)
         if not fields:
             raise ValueError("No values were passed to update")
-        return to_library_agent(self.repo.update_agent(user_id, agent_id, fields))
+        return to_library_agent(self.repo.update_agent(user_id, agent_id, fields, current=item))
 
     def delete(self, user_id: str, agent_id: str) -> None:
         """Soft delete: the agent leaves the library (and its graph can no longer be run)."""

@@ -51,7 +51,7 @@ def _follow(repo: LibraryRepository, graph: GraphModel, fields: dict[str, Any], 
     if move and item.get("auto_update_version"):
         fields = {**fields, **version_fields(graph)}
     if fields:
-        repo.update_agent(graph.user_id, agent_id, fields, include_deleted=True)
+        repo.update_agent(graph.user_id, agent_id, fields, include_deleted=True, current=item)
 
 
 def settings_changed(repo: LibraryRepository, user_id: str, graph_id: str, settings: GraphSettings) -> None:

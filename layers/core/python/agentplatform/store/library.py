@@ -1,12 +1,18 @@
 """A user's library: its agents and run presets (layout: docs/data-model.md).
 
 Both live in the user's partition:
-  ``LIBAGENT#<id>``  a library agent: the graph version it runs and who owns that graph,
-                     the user's flags and settings, a snapshot of the version's display
-                     fields (``graph``), and run aggregates kept by run status writes
+  ``LIBAGENT#<id>``  a library agent: ``doc`` (JSON: the graph version it runs and who
+                     owns that graph, name and description, the user's flags and
+                     settings), ``graph`` (the version's display fields, compressed),
+                     ``rev`` (optimistic lock on ``doc``) and the run aggregates
+                     (``active_runs``, ``last_run_*``), which run status writes update
+                     in place
   ``PRESET#<id>``    a preset: a graph version with inputs and credentials
 
-Everything a ``LibraryAgent`` shows is on its item, so a list page is one Query.
+Everything a ``LibraryAgent`` shows is on its item. A list page reads only the ``doc``
+of every agent (one Query: one small attribute to parse per agent, which is what keeps
+a 1,000-agent library fast), then the page's agents whole (one BatchGetItem).
+Repository methods take and return agents as flat dicts (``doc`` unfolded).
 
 Agent ids are derived, not random: an agent following a graph the user owns is keyed by
 (user, graph); one added from a marketplace listing is pinned to a version, keyed by
@@ -16,8 +22,10 @@ address the item directly, without a lookup.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +42,19 @@ _AGENT_NAMESPACE = uuid.UUID("5b7f5d0e-2a0b-4f4c-9a57-0c7f1d1c6b21")
 AGENT_TYPE = "library_agent"
 PRESET_TYPE = "library_preset"
 _TERMINAL = frozenset({"COMPLETED", "FAILED", "TERMINATED"})
+# Agent attributes stored as themselves; everything else is folded into ``doc``.
+_NATIVE = (
+    "pk",
+    "sk",
+    "type",
+    "rev",
+    "graph",
+    "active_runs",
+    "last_run_status",
+    "last_run_ended_at",
+    "last_completed_at",
+)
+_DOC_UPDATE_ATTEMPTS = 3
 
 
 def now() -> str:
@@ -114,10 +135,23 @@ def agent_item(
         "is_deleted": False,
         "created_at": at,
         "updated_at": at,
+        "rev": 0,
         "active_runs": {},
         **version_fields(graph),
         **(marketplace or {}),
     }
+
+
+def stored_item(agent: dict[str, Any]) -> dict[str, Any]:
+    doc = {name: value for name, value in agent.items() if name not in _NATIVE}
+    native = {name: agent[name] for name in _NATIVE if name in agent}
+    return {**native, "doc": json.dumps(doc, separators=(",", ":"))}
+
+
+def _unfolded(stored: dict[str, Any]) -> dict[str, Any]:
+    agent = {name: value for name, value in stored.items() if name != "doc"}
+    agent.update(json.loads(stored["doc"]))
+    return agent
 
 
 def agent_snapshot(item: dict[str, Any]) -> dict[str, Any]:
@@ -131,25 +165,35 @@ class LibraryRepository:
     # -- agents
 
     def get_agent(
-        self, user_id: str, agent_id: str, *, include_deleted: bool = False
+        self, user_id: str, agent_id: str, *, include_deleted: bool = False, consistent: bool = False
     ) -> dict[str, Any] | None:
-        item = self.table.get(keys.user_pk(user_id), keys.library_agent_sk(agent_id))
-        if item is None or (item.get("is_deleted") and not include_deleted):
+        stored = self.table.get(keys.user_pk(user_id), keys.library_agent_sk(agent_id), consistent=consistent)
+        if stored is None:
             return None
-        return item
+        agent = _unfolded(stored)
+        return agent if include_deleted or not agent["is_deleted"] else None
 
-    def list_agents(self, user_id: str) -> list[dict[str, Any]]:
-        """Every library agent of the user, deleted ones included (one Query)."""
-        return list(self.table.query(keys.user_pk(user_id), prefix=keys.LIBRARY_AGENT_PREFIX))
+    def get_agents(self, user_id: str, agent_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Whole agents, in the order asked (one batch read per 100)."""
+        pk = keys.user_pk(user_id)
+        found = self.table.batch_get([(pk, keys.library_agent_sk(agent_id)) for agent_id in agent_ids])
+        by_id = {agent["id"]: agent for agent in map(_unfolded, found)}
+        return [by_id[agent_id] for agent_id in agent_ids if agent_id in by_id]
+
+    def list_agent_docs(self, user_id: str) -> list[dict[str, Any]]:
+        """The ``doc`` of every library agent of the user, deleted ones included (one
+        Query): enough to filter, search, sort and count, without the graph snapshots."""
+        items = self.table.query(keys.user_pk(user_id), prefix=keys.LIBRARY_AGENT_PREFIX, attributes=("doc",))
+        return [json.loads(item["doc"]) for item in items]
 
     @staticmethod
-    def new_agent_op(item: dict[str, Any]) -> dict[str, Any]:
-        return put_op(item, "attribute_not_exists(pk)")
+    def new_agent_op(agent: dict[str, Any]) -> dict[str, Any]:
+        return put_op(stored_item(agent), "attribute_not_exists(pk)")
 
-    def add_agent(self, item: dict[str, Any]) -> bool:
+    def add_agent(self, agent: dict[str, Any]) -> bool:
         """Store a new agent; False when it exists already (deleted or not)."""
         try:
-            self.table.put(item, condition="attribute_not_exists(pk)")
+            self.table.put(stored_item(agent), condition="attribute_not_exists(pk)")
         except Exception as exc:
             if is_condition_failure(exc):
                 return False
@@ -157,17 +201,41 @@ class LibraryRepository:
         return True
 
     def update_agent(
-        self, user_id: str, agent_id: str, fields: dict[str, Any], *, include_deleted: bool = False
+        self,
+        user_id: str,
+        agent_id: str,
+        fields: dict[str, Any],
+        *,
+        include_deleted: bool = False,
+        current: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """SET ``fields`` (and ``updated_at``) on an agent; NotFoundError when it is missing
-        (or deleted, unless ``include_deleted``)."""
-        return self._set_fields(
-            user_id,
-            keys.library_agent_sk(agent_id),
-            fields,
-            missing=f"Library agent #{agent_id} not found",
-            include_deleted=include_deleted,
-        )
+        """Change an agent's ``fields`` (and ``updated_at``); NotFoundError when it is
+        missing (or deleted, unless ``include_deleted``). ``doc`` is rewritten whole under
+        the ``rev`` lock; ``current`` saves the read when the caller has the agent."""
+        for _ in range(_DOC_UPDATE_ATTEMPTS):
+            agent = current or self.get_agent(user_id, agent_id, include_deleted=True, consistent=True)
+            if agent is None or (agent["is_deleted"] and not include_deleted):
+                raise NotFoundError(f"Library agent #{agent_id} not found")
+            updated = {**agent, **fields, "updated_at": now(), "rev": agent["rev"] + 1}
+            stored = stored_item(updated)
+            sets = ["doc = :doc", "rev = :next"] + (["graph = :graph"] if "graph" in fields else [])
+            values = {":doc": stored["doc"], ":next": updated["rev"], ":rev": agent["rev"]}
+            if "graph" in fields:
+                values[":graph"] = fields["graph"]
+            try:
+                self.table.update(
+                    keys.user_pk(user_id),
+                    keys.library_agent_sk(agent_id),
+                    "SET " + ", ".join(sets),
+                    condition="rev = :rev",
+                    values=values,
+                )
+                return updated
+            except Exception as exc:
+                if not is_condition_failure(exc):
+                    raise
+                current = None  # changed since it was read: read it again
+        raise ValueError("The library agent was changed concurrently; retry")
 
     def delete_agent(self, user_id: str, agent_id: str) -> None:
         self.table.delete(keys.user_pk(user_id), keys.library_agent_sk(agent_id))
@@ -234,15 +302,11 @@ class LibraryRepository:
         agent = (keys.user_pk(user_id), keys.library_agent_sk(library_agent_id(user_id, graph_id)))
         self.table.batch_delete([agent, *presets])
 
-    def _set_fields(
-        self, user_id: str, sk: str, fields: dict[str, Any], *, missing: str, include_deleted: bool = False
-    ) -> dict[str, Any]:
+    def _set_fields(self, user_id: str, sk: str, fields: dict[str, Any], *, missing: str) -> dict[str, Any]:
         fields = {**fields, "updated_at": now()}
         values = {f":{name}": value for name, value in fields.items()}
-        condition = "attribute_exists(pk)"
-        if not include_deleted:
-            condition += " AND is_deleted = :not_deleted"
-            values[":not_deleted"] = False
+        condition = "attribute_exists(pk) AND is_deleted = :not_deleted"
+        values[":not_deleted"] = False
         try:
             return self.table.update(
                 keys.user_pk(user_id),
