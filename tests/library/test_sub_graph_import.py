@@ -134,3 +134,20 @@ def test_reference_exports_point_every_sub_agent_at_an_embedded_graph(path):
     assert {sub.id for sub in graph.sub_graphs}.isdisjoint(
         {sub["id"] for sub in export.get("sub_graphs") or []}
     )
+
+
+def test_fork_copies_the_sub_graphs_too(api):
+    created = create_graph(api, nested_export())
+    agent = api.get(f"/api/library/agents/by-graph/{created['id']}").json()
+
+    fork = api.post(f"/api/library/agents/{agent['id']}/fork").json()
+
+    copied = api.get(f"/api/graphs/{fork['graph_id']}").json()
+    originals = {s["id"] for s in created["sub_graphs"]}
+    assert [s["name"] for s in copied["sub_graphs"]] == ["Relay", "Shout"]
+    assert {s["id"] for s in copied["sub_graphs"]}.isdisjoint(originals)
+    [to_relay] = _executors(copied)
+    assert to_relay["graph_id"] == copied["sub_graphs"][0]["id"]
+    assert len(api.get("/api/graphs").json()) == 6
+    run = wait_for(api, copied["id"], execute(api, copied, {"x": "forked"})["id"])
+    assert (run["status"], run["outputs"]) == ("COMPLETED", {"y": ["forked"]})

@@ -250,7 +250,8 @@ class ExecutionService:
         item = self.repo.shared_run(token)
         if item is None or not item.get("is_shared"):
             raise NotFoundError("Shared execution not found")
-        graph = self.graphs.get(item["user_id"], item["graph_id"], int(item["graph_version"]))
+        owner = item.get("graph_owner_id") or item["user_id"]  # a marketplace agent's is its creator's
+        graph = self.graphs.get(owner, item["graph_id"], int(item["graph_version"]))
         return SharedExecutionResponse(
             id=item["id"],
             graph_name=graph.name,
