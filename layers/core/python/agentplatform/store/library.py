@@ -237,9 +237,6 @@ class LibraryRepository:
                 current = None  # changed since it was read: read it again
         raise ValueError("The library agent was changed concurrently; retry")
 
-    def delete_agent(self, user_id: str, agent_id: str) -> None:
-        self.table.delete(keys.user_pk(user_id), keys.library_agent_sk(agent_id))
-
     def record_run(self, run: dict[str, Any]) -> None:
         """Keep the run's library agent's aggregates in step with a run status write.
 
@@ -288,9 +285,21 @@ class LibraryRepository:
         return [item for item in items if not item.get("is_deleted")]
 
     def update_preset(self, user_id: str, preset_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-        return self._set_fields(
-            user_id, keys.preset_sk(preset_id), fields, missing=f"Preset #{preset_id} not found"
-        )
+        """SET ``fields`` (and ``updated_at``) on a preset that is not deleted."""
+        fields = {**fields, "updated_at": now()}
+        try:
+            return self.table.update(
+                keys.user_pk(user_id),
+                keys.preset_sk(preset_id),
+                "SET " + ", ".join(f"#{name} = :{name}" for name in fields),
+                condition="attribute_exists(pk) AND is_deleted = :not_deleted",
+                names={f"#{name}": name for name in fields},
+                values={**{f":{name}": value for name, value in fields.items()}, ":not_deleted": False},
+            )
+        except Exception as exc:
+            if is_condition_failure(exc):
+                raise NotFoundError(f"Preset #{preset_id} not found") from exc
+            raise
 
     def delete_graph_items(self, user_id: str, graph_id: str) -> None:
         """A deleted graph takes its own library agent and its presets with it."""
@@ -301,22 +310,3 @@ class LibraryRepository:
         ]
         agent = (keys.user_pk(user_id), keys.library_agent_sk(library_agent_id(user_id, graph_id)))
         self.table.batch_delete([agent, *presets])
-
-    def _set_fields(self, user_id: str, sk: str, fields: dict[str, Any], *, missing: str) -> dict[str, Any]:
-        fields = {**fields, "updated_at": now()}
-        values = {f":{name}": value for name, value in fields.items()}
-        condition = "attribute_exists(pk) AND is_deleted = :not_deleted"
-        values[":not_deleted"] = False
-        try:
-            return self.table.update(
-                keys.user_pk(user_id),
-                sk,
-                "SET " + ", ".join(f"#{name} = :{name}" for name in fields),
-                condition=condition,
-                names={f"#{name}": name for name in fields},
-                values=values,
-            )
-        except Exception as exc:
-            if is_condition_failure(exc):
-                raise NotFoundError(missing) from exc
-            raise
