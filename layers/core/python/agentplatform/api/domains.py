@@ -20,6 +20,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
+    "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

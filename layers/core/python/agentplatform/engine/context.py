@@ -53,5 +53,6 @@ def load_context(ref: RunRef, repo: ExecutionRepository | None = None) -> RunCon
     run = repo.get_run(ref, include_deleted=True)
     if run is None:
         return None
-    graph = load_graph(ref.user_id, run["graph_id"], int(run["graph_version"]))
+    owner = run.get("graph_owner_id") or ref.user_id  # another user's for marketplace agents
+    graph = load_graph(owner, run["graph_id"], int(run["graph_version"]))
     return RunContext(ref=ref, run=run, graph=graph, repo=repo)

@@ -38,6 +38,7 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         "graph_exec_id": ctx.ref.graph_exec_id,
         "node_exec_id": item["node_exec_id"],
         "root_id": ctx.run.get("root_id") or ctx.ref.graph_exec_id,
+        "graph_owner_id": ctx.graph.user_id,  # sub-graphs run under the parent's permission
     }
     ctx.repo.add_child(ctx.ref, child_id, item["node_exec_id"])
     service = ExecutionService(ctx.repo)

@@ -12,6 +12,7 @@ from agentplatform.engine import launcher
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
 from agentplatform.graphs.validation import validate_graph
+from agentplatform.library.permissions import runnable_graph
 from agentplatform.models.execution import (
     ExecutionStatus,
     GraphExecutionMeta,
@@ -84,7 +85,7 @@ class ExecutionService:
         parent: dict[str, str] | None = None,
         graph_exec_id: str | None = None,
     ) -> GraphExecutionWithNodes:
-        graph = self.graphs.get(user_id, graph_id, graph_version)
+        graph = runnable_graph(self.graphs, user_id, graph_id, graph_version, parent=parent)
         masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
         validate_graph(graph, for_run=True, input_masks=masks)
         _validate_credentials(user_id, graph, masks)
@@ -105,6 +106,8 @@ class ExecutionService:
         item = run_item(meta, created_at=created, parent=parent)
         item["fail_on_node_error"] = graph.settings.fail_on_node_error
         item["root_id"] = (parent or {}).get("root_id") or meta.id
+        if graph.user_id != user_id:  # a marketplace agent: its graph stays its creator's
+            item["graph_owner_id"] = graph.user_id
         nodes = [node_exec_item(ref, item, execution, created) for execution in starting]
         self.repo.create_run(item, nodes)
         if not self.queue_and_start(ref, graph.id, graph.version):
@@ -247,7 +250,8 @@ class ExecutionService:
         item = self.repo.shared_run(token)
         if item is None or not item.get("is_shared"):
             raise NotFoundError("Shared execution not found")
-        graph = self.graphs.get(item["user_id"], item["graph_id"], int(item["graph_version"]))
+        owner = item.get("graph_owner_id") or item["user_id"]  # a marketplace agent's is its creator's
+        graph = self.graphs.get(owner, item["graph_id"], int(item["graph_version"]))
         return SharedExecutionResponse(
             id=item["id"],
             graph_name=graph.name,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from agentplatform.graphs.export import clean_for_export
 from agentplatform.graphs.ids import reassign_ids
+from agentplatform.graphs.subgraphs import detach_sub_graphs, stored_sub_graphs, with_referenced_sub_graphs
 from agentplatform.graphs.validation import validate_graph
+from agentplatform.library import sync as library_sync
 from agentplatform.models.graph import (
     BaseGraph,
     Graph,
@@ -15,6 +17,7 @@ from agentplatform.models.graph import (
     StoredSubGraph,
 )
 from agentplatform.store.graphs import GraphRepository
+from agentplatform.store.library import LibraryRepository
 
 
 def _links_of(graph: BaseGraph) -> list[Link]:
@@ -70,29 +73,38 @@ def _prepare(graph: Graph, user_id: str, *, new_graph: bool) -> GraphModel:
         validate_graph(sub)
     validate_graph(graph)
     reassign_ids(graph, user_id, reassign_graph_id=new_graph)
+    if new_graph:
+        detach_sub_graphs(graph)
     return to_graph_model(graph, user_id)
 
 
 class GraphService:
     def __init__(self, repo: GraphRepository):
         self.repo = repo
+        self.library = LibraryRepository(repo.table)
 
     def create(self, user_id: str, graph: Graph) -> GraphModel:
         graph.version, graph.is_active = 1, True
-        return self.repo.create(_prepare(graph, user_id, new_graph=True))
+        model = _prepare(graph, user_id, new_graph=True)
+        # Imported sub-graphs become graphs of their own; all of them join the library.
+        subs = stored_sub_graphs(model)
+        ops = [op for sub in subs for op in self.repo.creation_ops(sub)]
+        return self.repo.create(model, with_ops=ops + library_sync.creation_ops([model, *subs]))
 
     def update(self, user_id: str, graph_id: str, graph: Graph) -> GraphModel:
         # A body without an id updates the graph in the path; a different id is an error.
         if "id" in graph.model_fields_set and graph.id != graph_id:
             raise ValueError("Graph ID does not match ID in URI")
         graph.id = graph_id
-        return self.repo.add_version(_prepare(graph, user_id, new_graph=False))
+        created = self.repo.add_version(_prepare(graph, user_id, new_graph=False))
+        library_sync.version_added(self.library, created)
+        return created
 
     def get(
         self, user_id: str, graph_id: str, version: int | None = None, *, for_export: bool = False
     ) -> GraphModel:
         graph = self.repo.get(user_id, graph_id, version)
-        return clean_for_export(graph) if for_export else graph
+        return clean_for_export(with_referenced_sub_graphs(self.repo, graph)) if for_export else graph
 
     def list_versions(self, user_id: str, graph_id: str) -> list[GraphModel]:
         return self.repo.list_versions(user_id, graph_id)
@@ -102,9 +114,14 @@ class GraphService:
 
     def set_active_version(self, user_id: str, graph_id: str, version: int) -> None:
         self.repo.set_active_version(user_id, graph_id, version)
+        library_sync.version_activated(self.library, self.repo.get(user_id, graph_id, version))
 
     def update_settings(self, user_id: str, graph_id: str, settings: GraphSettings) -> GraphSettings:
-        return self.repo.update_settings(user_id, graph_id, settings)
+        updated = self.repo.update_settings(user_id, graph_id, settings)
+        library_sync.settings_changed(self.library, user_id, graph_id, updated)
+        return updated
 
     def delete(self, user_id: str, graph_id: str) -> int:
-        return self.repo.delete(user_id, graph_id)
+        count = self.repo.delete(user_id, graph_id)
+        library_sync.graph_deleted(self.library, user_id, graph_id)
+        return count

@@ -25,6 +25,7 @@ from agentplatform.models.execution import (
     Stats,
 )
 from agentplatform.store import keys, values
+from agentplatform.store.library import LibraryRepository
 from agentplatform.store.table import Table, is_condition_failure, pack, put_op, unpack, update_op
 
 _TRANSACTION_MAX = 100
@@ -201,7 +202,7 @@ class ExecutionRepository:
         names = {"#status": "status", **{f"#{name}": name for name in fields}}
         expr_values = {":status": target.value, **guard_values, **{f":{k}": v for k, v in fields.items()}}
         try:
-            return self.table.update(
+            item = self.table.update(
                 ref.pk,
                 keys.GRAPH_EXEC_SK,
                 "SET " + ", ".join(sets),
@@ -213,6 +214,8 @@ class ExecutionRepository:
             if is_condition_failure(exc):
                 return None
             raise
+        LibraryRepository(self.table).record_run(item)
+        return item
 
     def set_run_status_from(
         self, ref: RunRef, current: ExecutionStatus, target: ExecutionStatus, **fields: Any
@@ -221,7 +224,7 @@ class ExecutionRepository:
         a run stopped before it started must not be revived by its executor)."""
         sets = ["#status = :status"] + [f"#{name} = :{name}" for name in fields]
         try:
-            return self.table.update(
+            item = self.table.update(
                 ref.pk,
                 keys.GRAPH_EXEC_SK,
                 "SET " + ", ".join(sets),
@@ -237,6 +240,8 @@ class ExecutionRepository:
             if is_condition_failure(exc):
                 return None
             raise
+        LibraryRepository(self.table).record_run(item)
+        return item
 
     def set_run_fields(self, ref: RunRef, **fields: Any) -> dict[str, Any]:
         sets = ", ".join(f"#{name} = :{name}" for name in fields)

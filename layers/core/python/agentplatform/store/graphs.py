@@ -10,6 +10,7 @@ single conditional update rather than a rewrite of every version.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,8 +69,17 @@ class GraphRepository:
             raise _not_found(graph_id)
         return meta
 
-    def create(self, graph: GraphModel) -> GraphModel:
-        """Store version 1 of a new graph. Fails if the id is already taken."""
+    def create(self, graph: GraphModel, *, with_ops: Sequence[dict[str, Any]] = ()) -> GraphModel:
+        """Store version 1 of a new graph. Fails if the id is already taken.
+
+        ``with_ops`` are written in the same transaction (sub-graphs, library agents)."""
+        self.table.transact([*self.creation_ops(graph), *with_ops])
+        graph.is_active = True
+        return graph
+
+    @staticmethod
+    def creation_ops(graph: GraphModel) -> list[dict[str, Any]]:
+        """The conditional puts that create ``graph`` (meta + its version)."""
         now = _now()
         meta = {
             "pk": keys.user_pk(graph.user_id),
@@ -82,14 +92,10 @@ class GraphRepository:
             "created_at": now,
             "updated_at": now,
         }
-        self.table.transact(
-            [
-                put_op(meta, "attribute_not_exists(pk)"),
-                put_op(_version_item(graph), "attribute_not_exists(pk)"),
-            ]
-        )
-        graph.is_active = True
-        return graph
+        return [
+            put_op(meta, "attribute_not_exists(pk)"),
+            put_op(_version_item(graph), "attribute_not_exists(pk)"),
+        ]
 
     def get(self, user_id: str, graph_id: str, version: int | None = None) -> GraphModel:
         meta = self._meta(user_id, graph_id)
@@ -98,6 +104,12 @@ class GraphRepository:
         if item is None:
             raise _not_found(graph_id)
         return _to_model(item, meta)
+
+    def get_versions(self, user_id: str, refs: Sequence[tuple[str, int]]) -> list[GraphModel]:
+        """Given versions of the user's graphs in one batch read (missing ones left out)."""
+        pk = keys.user_pk(user_id)
+        items = self.table.batch_get([(pk, keys.graph_version_sk(gid, version)) for gid, version in refs])
+        return [_to_model(item, {"active_version": None}) for item in items]
 
     def list_versions(self, user_id: str, graph_id: str) -> list[GraphModel]:
         meta = self._meta(user_id, graph_id)

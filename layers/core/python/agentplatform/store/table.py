@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from agentplatform.aws import client
@@ -115,10 +115,12 @@ class Table:
         limit: int | None = None,
         consistent: bool = False,
         keys_only: bool = False,
+        attributes: Sequence[str] = (),
     ) -> Iterator[dict[str, Any]]:
         """Items of one partition, optionally restricted to a sort-key prefix.
 
-        ``keys_only`` fetches just ``pk``/``sk`` (for deletes: no bodies over the wire).
+        ``keys_only`` fetches just ``pk``/``sk`` (for deletes: no bodies over the wire);
+        ``attributes`` fetches just those (fewer attributes to parse per item).
         """
         pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
         condition = "#pk = :pk"
@@ -138,6 +140,9 @@ class Table:
         if keys_only:
             kwargs["ProjectionExpression"] = "#key_pk, #key_sk"
             names.update({"#key_pk": "pk", "#key_sk": "sk"})
+        elif attributes:
+            kwargs["ProjectionExpression"] = ", ".join(f"#attr{i}" for i in range(len(attributes)))
+            names.update({f"#attr{i}": name for i, name in enumerate(attributes)})
         if index is not None:
             kwargs["IndexName"] = index
         elif consistent:

@@ -41,6 +41,13 @@ def execute_graph(
     preset_id: str | None = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> GraphExecutionWithNodes:
+    inputs, credentials_inputs = body.inputs, body.credentials_inputs
+    if preset_id:  # the preset's inputs, the request's on top
+        from agentplatform.library.presets import PresetService
+
+        inputs, credentials_inputs = PresetService().merged_inputs(
+            user_id, preset_id, graph_id, inputs, credentials_inputs
+        )
     request = {"graph": [graph_id, graph_version, preset_id], "body": body.model_dump(mode="json")}
     return IdempotentRuns().run(
         user_id,
@@ -50,8 +57,8 @@ def execute_graph(
             user_id,
             graph_id,
             graph_version,
-            body.inputs,
-            credentials_inputs=body.credentials_inputs,
+            inputs,
+            credentials_inputs=credentials_inputs,
             preset_id=preset_id,
             graph_exec_id=run_id,
         ),

@@ -1,0 +1,7 @@
+"""REST Lambda for the `library` API domain (agents and presets)."""
+
+from mangum import Mangum
+
+from agentplatform.api.app import create_app
+
+handler = Mangum(create_app("library"), lifespan="off")
