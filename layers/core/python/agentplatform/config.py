@@ -52,6 +52,8 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # Secrets Manager secret (JSON object) holding platform secrets such as GOOGLE_CLIENT_SECRET
+    platform_secrets_arn: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +75,5 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        platform_secrets_arn=env.get("PLATFORM_SECRETS_ARN", "").strip(),
     )

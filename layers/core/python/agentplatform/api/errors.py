@@ -1,8 +1,8 @@
 """The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
 
 404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
-structured detail), 422 validation, 503 missing configuration, 500 anything else. A 500
-body never carries the exception text: internals stay in the logs.
+structured detail), 422 validation, 501 an integration not set up, 503 missing configuration,
+500 anything else. A 500 body never carries the exception text: internals stay in the logs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agentplatform.blocks.block import BlockError
-from agentplatform.errors import GraphValidationError, MissingConfigError, NotAuthorizedError, NotFoundError
+from agentplatform.errors import (
+    GraphValidationError,
+    MissingConfigError,
+    NotAuthorizedError,
+    NotConfiguredError,
+    NotFoundError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, _mapped(404, log=False))
     app.add_exception_handler(NotAuthorizedError, _mapped(403, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
+    app.add_exception_handler(NotConfiguredError, _mapped(501, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))
 
