@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,8 +197,8 @@ class OAuthProviderStub:
 
 
 @contextmanager
-def oauth_environment(origin: str, hosts: tuple[str, ...] = HOSTS) -> Iterator[None]:
-    """Client ids/secrets for the three providers, and ``hosts`` sent to ``origin``."""
+def oauth_environment(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Client ids/secrets for the three providers, and ``overrides`` (host -> origin)."""
     from agentplatform.config import get_settings
     from agentplatform.platform_secrets import clear_cache
 
@@ -206,7 +206,9 @@ def oauth_environment(origin: str, hosts: tuple[str, ...] = HOSTS) -> Iterator[N
         for provider, (client_id, secret) in CLIENTS.items():
             patch.setenv(f"{provider.upper()}_CLIENT_ID", client_id)
             patch.setenv(f"{provider.upper()}_CLIENT_SECRET", secret)
-        patch.setenv("OUTBOUND_HOST_OVERRIDES", ",".join(f"{host}={origin}" for host in hosts))
+        patch.setenv(
+            "OUTBOUND_HOST_OVERRIDES", ",".join(f"{host}={origin}" for host, origin in overrides.items())
+        )
         patch.setenv("FRONTEND_BASE_URL", FRONTEND)
         get_settings.cache_clear()
         clear_cache()
@@ -221,6 +223,6 @@ def oauth_environment(origin: str, hosts: tuple[str, ...] = HOSTS) -> Iterator[N
 @pytest.fixture
 def oauth_stub() -> Iterator[OAuthProviderStub]:
     stub = OAuthProviderStub()
-    with loopback_server(stub.routes()) as server, oauth_environment(server.base_url):
+    with loopback_server(stub.routes()) as server, oauth_environment(dict.fromkeys(HOSTS, server.base_url)):
         stub.server = server
         yield stub

@@ -12,6 +12,7 @@ is GPL-licensed).
 from __future__ import annotations
 
 import base64
+import re
 from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -122,7 +123,7 @@ class _HtmlText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.parts.append(" ".join(data.split()) if data.strip() else "")
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def html_to_text(html: str) -> str:
