@@ -87,6 +87,11 @@ def _raw(message: MIMEMultipart) -> str:
     return base64.urlsafe_b64encode(message.as_bytes()).decode("utf-8")
 
 
+def _b64url_bytes(data: str) -> bytes:
+    """Gmail's base64url, which drops the padding."""
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
 def _addresses(header: str) -> list[str]:
     return [address.strip() for _, address in getaddresses([header]) if address.strip()]
 
@@ -205,7 +210,7 @@ class GmailBase(Block):
 
     def _decode_base64(self, data: str) -> str | None:
         try:
-            return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8")
+            return _b64url_bytes(data).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -233,7 +238,7 @@ class GmailBase(Block):
 
     async def download_attachment(self, service: GoogleApi, message_id: str, attachment_id: str) -> bytes:
         attachment = await service.get(f"{GMAIL_API}/messages/{message_id}/attachments/{attachment_id}")
-        return base64.urlsafe_b64decode(str(attachment["data"]) + "=" * (-len(str(attachment["data"])) % 4))
+        return _b64url_bytes(str(attachment["data"]))
 
     async def _get_label_id(self, service: GoogleApi, label_name: str) -> str | None:
         labels = (await service.get(f"{GMAIL_API}/labels")).get("labels", [])
