@@ -14,11 +14,14 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentplatform.integrations.oauth import oauth_app, oauth_handler
 from agentplatform.integrations.oauth.base import TOKEN_TIMEOUT_SECONDS, OAuthProviderError
 from agentplatform.models.credentials import CredentialsMetaResponse, OAuthState, public_fields
+
+if TYPE_CHECKING:
+    from agentplatform.store.oauth_states import OAuthStateRepository
 
 STATE_LIFETIME_SECONDS = 600  # upstream: 10 minutes
 
@@ -40,7 +43,7 @@ class OAuthCompletion:
     state_metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def _states() -> Any:
+def _states() -> OAuthStateRepository:
     from agentplatform.store.oauth_states import OAuthStateRepository
 
     return OAuthStateRepository()
