@@ -24,6 +24,7 @@ class Access(enum.Enum):
     RUN_CONTROL = "states:control"  # start, stop, describe, list graph runs
     WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
+    PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -33,12 +34,14 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "docs": frozenset(),  # serves /docs, /openapi.json and /health only
     "users": frozenset({Access.TABLE_WRITE}),
     "executions": DATA | {Access.RUN_CONTROL},
-    "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT}),
-    "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
+    # OAuth sign-in: states and credentials sealed with KMS, app secrets from Secrets Manager
+    "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS}),
+    # blocks run with OAuth tokens refreshed (and re-sealed) before use
+    "blocks": DATA | {Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "schedules": DATA | {Access.SCHEDULES},
     "library": DATA | {Access.RUN_CONTROL},
     # starts runs, runs blocks with stored credentials, stores new credentials
-    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT},
+    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "oauth": frozenset({Access.TABLE_WRITE}),
 }
@@ -46,6 +49,8 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
 
 # REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
 BLOCK_RUNNING_DOMAINS = frozenset({"blocks", "external"})
+# REST domains that call third-party services themselves (OAuth token endpoints).
+OUTBOUND_DOMAINS = frozenset({"integrations"})
 
 
 class Kind(enum.Enum):
@@ -64,6 +69,7 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_seconds: int = 30
     runs_blocks: bool = False  # blocks make outgoing requests (TRUST_ENDPOINTS_FOR_REQUESTS)
+    outbound: bool = False  # makes outgoing requests itself (same settings as runs_blocks)
 
     @property
     def handler(self) -> str:
@@ -98,6 +104,7 @@ def rest_functions() -> list[FunctionSpec]:
             memory_mb=1024,  # FastAPI's import is CPU bound: more memory, faster cold start
             timeout_seconds=REST_TIMEOUT,
             runs_blocks=domain in BLOCK_RUNNING_DOMAINS,
+            outbound=domain in OUTBOUND_DOMAINS,
         )
         for domain in (*DOMAINS, DOCS_DOMAIN)
     ]
@@ -111,7 +118,8 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
-            DATA | {Access.CREDENTIALS_DECRYPT, Access.RUN_START},  # sub-graph runs start executions
+            # sub-graph runs start executions; OAuth tokens are refreshed and re-sealed before use
+            DATA | {Access.CREDENTIALS_ENCRYPT, Access.RUN_START, Access.PLATFORM_SECRETS},
             1024,
             run_node_timeout,
             runs_blocks=True,

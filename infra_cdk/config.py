@@ -43,6 +43,8 @@ class PlatformConfig:
     trust_endpoints_for_requests: tuple[str, ...] = ()
     # "host=origin" pairs: send that host's requests to another origin (egress proxy, region)
     outbound_host_overrides: tuple[str, ...] = ()
+    # full ARN of a Secrets Manager secret: a JSON object of settings such as GOOGLE_CLIENT_SECRET
+    platform_secrets_arn: str = ""
     binary_media_types: tuple[str, ...] = ("multipart/form-data", "application/octet-stream")
     api_throttle_rate: int = 100
     api_throttle_burst: int = 200

@@ -50,6 +50,7 @@ class AgentPlatformStack(Stack):
             connections_arn=websocket.connections_arn,
             schedules_arn=schedules.schedules_arn,
             scheduler_role=schedules.role,
+            platform_secrets_arn=config.platform_secrets_arn,
         )
         specs = all_functions(config.run_node_timeout_seconds)
         settings = Settings(

@@ -51,8 +51,10 @@ def environment(
         env["STATE_MACHINE_ARN"] = targets.state_machine_arn
     if spec.access & {Access.CREDENTIALS_ENCRYPT, Access.CREDENTIALS_DECRYPT}:
         env["CREDENTIALS_KMS_KEY_ID"] = targets.credentials_key.key_arn
-    if spec.runs_blocks:
+    if spec.runs_blocks or spec.outbound:
         env.update(settings.outbound)
+    if Access.PLATFORM_SECRETS in spec.access and targets.platform_secrets_arn:
+        env["PLATFORM_SECRETS_ARN"] = targets.platform_secrets_arn
     if Access.WEBSOCKET_POST in spec.access:
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
     if Access.SCHEDULES in spec.access:

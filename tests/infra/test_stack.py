@@ -105,6 +105,11 @@ def test_environment_follows_the_contract(synthesized: Synthesized) -> None:
     for key in ("graph_run.plan", "graph_run.run_node", "graph_run.finalize"):
         assert "STATE_MACHINE_ARN" in functions[key]["Environment"]["Variables"], key
     assert "TRUST_ENDPOINTS_FOR_REQUESTS" in functions["graph_run.run_node"]["Environment"]["Variables"]
+    # OAuth token requests leave from the integrations function too
+    assert "OUTBOUND_HOST_OVERRIDES" in functions["rest.integrations"]["Environment"]["Variables"]
+    assert all(
+        "PLATFORM_SECRETS_ARN" not in props["Environment"]["Variables"] for props in functions.values()
+    )
     assert "CREDENTIALS_KMS_KEY_ID" in functions["graph_run.run_node"]["Environment"]["Variables"]
     assert "WEBSOCKET_CALLBACK_URL" in functions["events.stream"]["Environment"]["Variables"]
     if "executions" in DOMAINS:

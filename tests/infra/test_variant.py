@@ -106,3 +106,32 @@ def test_schedules_target_and_domain_once_they_exist(tmp_path: Path, monkeypatch
     env = functions["rest.schedules.handler"][1]["Environment"]["Variables"]
     assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [target, "Arn"]}
     assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
+
+
+def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(variant: Synthesized) -> None:
+    from infra_cdk.catalog import Access, all_functions
+    from tests.infra.conftest import VARIANT_CONTEXT
+
+    arn = VARIANT_CONTEXT["platform_secrets_arn"]
+    specs = {spec.handler: spec for spec in all_functions(300)}
+    readers = set()
+    for function in variant.resources("AWS::Lambda::Function").values():
+        handler = function["Properties"]["Handler"]
+        env = function["Properties"]["Environment"]["Variables"]
+        assert (env.get("PLATFORM_SECRETS_ARN") == arn) is (Access.PLATFORM_SECRETS in specs[handler].access)
+        if "PLATFORM_SECRETS_ARN" in env:
+            readers.add(handler)
+    assert readers == {
+        "rest.integrations.handler",
+        "rest.blocks.handler",
+        "rest.external.handler",
+        "graph_run.run_node.handler",
+    }
+    grants = [
+        statement
+        for policy in variant.resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "secretsmanager:GetSecretValue"
+    ]
+    assert len(grants) == len(readers)
+    assert all(statement["Resource"] == arn for statement in grants)

@@ -65,6 +65,8 @@ class Settings:
     event_replay_hours: float = 24.0
     # API keys and the external API: requests per key (or OAuth grant) per minute; None = off.
     api_key_rate_limit_per_minute: int | None = None
+    # Secrets Manager secret (JSON object) holding platform secrets such as GOOGLE_CLIENT_SECRET
+    platform_secrets_arn: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -87,4 +89,5 @@ def get_settings() -> Settings:
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
         api_key_rate_limit_per_minute=_positive_int("API_KEY_RATE_LIMIT_PER_MINUTE"),
+        platform_secrets_arn=env.get("PLATFORM_SECRETS_ARN", "").strip(),
     )

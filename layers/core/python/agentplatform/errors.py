@@ -21,6 +21,10 @@ class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 
 
+class NotConfiguredError(Exception):
+    """An optional integration (an OAuth app) is not set up here; the API answers 501, as upstream."""
+
+
 class GraphValidationError(ValueError):
     """A graph failed structural or per-node validation."""
 

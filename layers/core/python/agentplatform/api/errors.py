@@ -2,8 +2,8 @@
 
 404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
 structured detail), 422 validation, 422/409 an Idempotency-Key reused with another
-request / still in progress, 503 missing configuration, 500 anything else. A 500 body
-never carries the exception text: internals stay in the logs.
+request / still in progress, 501 an integration not set up, 503 missing configuration,
+500 anything else. A 500 body never carries the exception text: internals stay in the logs.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from agentplatform.errors import (
     IdempotencyKeyReusedError,
     MissingConfigError,
     NotAuthorizedError,
+    NotConfiguredError,
     NotFoundError,
 )
 
@@ -86,6 +87,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReusedError, _mapped(422, log=False))
     app.add_exception_handler(IdempotencyKeyInProgressError, _mapped(409, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
+    app.add_exception_handler(NotConfiguredError, _mapped(501, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))
 

@@ -182,11 +182,11 @@ class NodeRun:
         index = 0
         status = ExecutionStatus.COMPLETED
         from agentplatform.blocks.stats import start_collecting
-        from agentplatform.integrations.resolve import resolve_node_credentials
+        from agentplatform.integrations.resolve import resolve_fresh_node_credentials
 
         stats = start_collecting()  # this coroutine runs as its own task: the collector stays in it
         try:
-            credentials = resolve_node_credentials(self.ctx.ref.user_id, self.block, data)
+            credentials = await resolve_fresh_node_credentials(self.ctx.ref.user_id, self.block, data)
             kwargs = {**self._kwargs(), **credentials}
             async for name, value in self.block.execute(data, **kwargs):
                 index += 1

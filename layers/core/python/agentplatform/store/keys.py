@@ -36,6 +36,11 @@ def credentials_sk(credentials_id: str) -> str:
     return f"{CREDENTIALS_PREFIX}{credentials_id}"
 
 
+def oauth_state_sk(token_digest: str) -> str:
+    """A pending OAuth login in its user's partition, keyed by a digest of the state token."""
+    return f"OAUTHSTATE#{token_digest}"
+
+
 # Graph executions: each run is one partition, so its items (the run, its node
 # executions, its sinks' routing state) stream in order and one query reads them all.
 # The owner's id is in the key, so another user's id cannot address the run.

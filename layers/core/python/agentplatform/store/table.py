@@ -98,12 +98,18 @@ class Table:
         kwargs.update(_expression_args(**expr))
         return from_attrs(self._db.update_item(**kwargs).get("Attributes", {}))
 
-    def delete(self, pk: str, sk: str, *, condition: str | None = None, **expr: Any) -> None:
+    def delete(
+        self, pk: str, sk: str, *, condition: str | None = None, returning: bool = False, **expr: Any
+    ) -> dict[str, Any] | None:
+        """Delete one item; with ``returning``, the deleted item (None if there was none)."""
         kwargs: dict[str, Any] = {"TableName": self.name, "Key": to_attrs({"pk": pk, "sk": sk})}
         if condition:
             kwargs["ConditionExpression"] = condition
+        if returning:
+            kwargs["ReturnValues"] = "ALL_OLD"
         kwargs.update(_expression_args(**expr))
-        self._db.delete_item(**kwargs)
+        old = self._db.delete_item(**kwargs).get("Attributes")
+        return from_attrs(old) if old else None
 
     def query(
         self,
