@@ -31,6 +31,11 @@ def _overrides(name: str) -> dict[str, str]:
     return pairs
 
 
+def _optional_float(name: str) -> float | None:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else None
+
+
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
     raw = os.environ.get(name, default)
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -52,6 +57,9 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # Blocks that wait on a service's job (Replicate, revid, Firecrawl); see blocks/service_http.py
+    service_poll_interval_seconds: float | None = None  # None: each service's own interval
+    service_poll_timeout_seconds: float = 180.0
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +81,6 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        service_poll_interval_seconds=_optional_float("SERVICE_POLL_INTERVAL_SECONDS"),
+        service_poll_timeout_seconds=float(env.get("SERVICE_POLL_TIMEOUT_SECONDS", "180")),
     )
