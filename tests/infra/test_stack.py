@@ -105,6 +105,10 @@ def test_environment_follows_the_contract(synthesized: Synthesized) -> None:
     for key in ("graph_run.plan", "graph_run.run_node", "graph_run.finalize"):
         assert "STATE_MACHINE_ARN" in functions[key]["Environment"]["Variables"], key
     assert "TRUST_ENDPOINTS_FOR_REQUESTS" in functions["graph_run.run_node"]["Environment"]["Variables"]
+    # a block waits on a service's job well inside its function's timeout (300 s by default)
+    assert (
+        functions["graph_run.run_node"]["Environment"]["Variables"]["SERVICE_POLL_TIMEOUT_SECONDS"] == "180"
+    )
     assert "CREDENTIALS_KMS_KEY_ID" in functions["graph_run.run_node"]["Environment"]["Variables"]
     assert "WEBSOCKET_CALLBACK_URL" in functions["events.stream"]["Environment"]["Variables"]
     if "executions" in DOMAINS:
