@@ -24,6 +24,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
+from agentplatform.models.credentials import APIKeyCredentials
+
 T = TypeVar("T")
 
 MAX_MESSAGE_CHARS = 500
@@ -154,10 +156,8 @@ async def poll(
         await asyncio.sleep(pause)
 
 
-def mock_credentials(provider: str, title: str) -> tuple[Any, dict[str, str]]:
+def mock_credentials(provider: str, title: str) -> tuple[APIKeyCredentials, dict[str, str]]:
     """Upstream's mock API key for a block's test vector, and the node input naming it."""
-    from agentplatform.models.credentials import APIKeyCredentials
-
     creds = APIKeyCredentials(
         id="01234567-89ab-cdef-0123-456789abcdef",
         provider=provider,

@@ -184,9 +184,11 @@ class FirecrawlCrawlBlock(Block):
                 await firecrawl(api_key, "DELETE", f"{API}/crawl/{job_id}")
             raise
         pages = list(status.get("data") or [])
-        while next_url := status.get("next"):
+        fetched: set[str] = set()
+        while (next_url := status.get("next")) and next_url not in fetched:
             if urlsplit(next_url).hostname != urlsplit(API).hostname:
-                raise ServiceError("Firecrawl pointed to results on another host")
+                raise ServiceError("Firecrawl pointed to results on another host")  # keep the key home
+            fetched.add(next_url)
             status = await firecrawl(api_key, "GET", next_url)
             pages.extend(status.get("data") or [])
         return [sdk_page(page) for page in pages if isinstance(page, dict)]
