@@ -19,7 +19,8 @@ def _claims(**overrides: object) -> dict[str, object]:
         "aud": "authenticated",
         "role": "authenticated",
         "iat": now,
-        "exp": now + 600,
+        # Parametrized tokens are minted at collection: valid for the whole (long) suite.
+        "exp": now + 3 * 3600,
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
