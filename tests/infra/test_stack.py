@@ -110,6 +110,10 @@ def test_environment_follows_the_contract(synthesized: Synthesized) -> None:
     assert all(
         "PLATFORM_SECRETS_ARN" not in props["Environment"]["Variables"] for props in functions.values()
     )
+    # a block waits on a service's job well inside its function's timeout (300 s by default)
+    assert (
+        functions["graph_run.run_node"]["Environment"]["Variables"]["SERVICE_POLL_TIMEOUT_SECONDS"] == "180"
+    )
     assert "CREDENTIALS_KMS_KEY_ID" in functions["graph_run.run_node"]["Environment"]["Variables"]
     assert "WEBSOCKET_CALLBACK_URL" in functions["events.stream"]["Environment"]["Variables"]
     if "executions" in DOMAINS:

@@ -40,6 +40,9 @@ def _positive_int(name: str) -> int | None:
     if value < 1:
         raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
     return value
+def _optional_float(name: str) -> float | None:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else None
 
 
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
@@ -67,6 +70,9 @@ class Settings:
     api_key_rate_limit_per_minute: int | None = None
     # Secrets Manager secret (JSON object) holding platform secrets such as GOOGLE_CLIENT_SECRET
     platform_secrets_arn: str = ""
+    # Blocks that wait on a service's job (Replicate, revid, Firecrawl); see blocks/service_http.py
+    service_poll_interval_seconds: float | None = None  # None: each service's own interval
+    service_poll_timeout_seconds: float = 180.0
 
 
 @lru_cache(maxsize=1)
@@ -90,4 +96,6 @@ def get_settings() -> Settings:
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
         api_key_rate_limit_per_minute=_positive_int("API_KEY_RATE_LIMIT_PER_MINUTE"),
         platform_secrets_arn=env.get("PLATFORM_SECRETS_ARN", "").strip(),
+        service_poll_interval_seconds=_optional_float("SERVICE_POLL_INTERVAL_SECONDS"),
+        service_poll_timeout_seconds=float(env.get("SERVICE_POLL_TIMEOUT_SECONDS", "180")),
     )
