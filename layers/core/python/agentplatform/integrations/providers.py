@@ -55,6 +55,7 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "twitter",
     "unreal_speech",
     "v0",
+    "webshare_proxy",
     "zerobounce",
 )
 
