@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from agentplatform.graphs.export import clean_for_export
 from agentplatform.graphs.ids import reassign_ids
-from agentplatform.graphs.validation import validate_graph
+from agentplatform.graphs.legacy_pins import migrate_legacy_pins
+from agentplatform.graphs.validation import validate_graphs
 from agentplatform.models.graph import (
     BaseGraph,
     Graph,
@@ -64,11 +65,10 @@ def to_graph_model(graph: Graph, user_id: str) -> GraphModel:
 
 def _prepare(graph: Graph, user_id: str, *, new_graph: bool) -> GraphModel:
     """Validate as submitted (so errors name the client's node ids), then re-mint ids."""
-    graph.links = _links_of(graph)
-    for sub in graph.sub_graphs:
-        sub.links = _links_of(sub)
-        validate_graph(sub)
-    validate_graph(graph)
+    for each in (*graph.sub_graphs, graph):
+        each.links = _links_of(each)
+        migrate_legacy_pins(each)
+    validate_graphs([*graph.sub_graphs, graph])
     reassign_ids(graph, user_id, reassign_graph_id=new_graph)
     return to_graph_model(graph, user_id)
 
