@@ -30,11 +30,12 @@ def migrate_legacy_pins(graph: BaseGraph) -> None:
     for node in graph.nodes:
         renames = RENAMED_INPUT_PINS.get(node.block_id)
         if renames:
-            node.input_default = {
-                renames.get(pin, pin): value
-                for pin, value in node.input_default.items()
-                if renames.get(pin, pin) is not None
-            }
+            migrated = {}
+            for pin, value in node.input_default.items():
+                new_name = renames.get(pin, pin)
+                if new_name is not None:
+                    migrated[new_name] = value
+            node.input_default = migrated
     links = []
     for link in graph.links:
         renames = RENAMED_INPUT_PINS.get(block_of.get(link.sink_id, ""), {})
