@@ -214,7 +214,7 @@ def _parse_timed_text(xml_text: str) -> list[dict[str, Any]]:
         raise ServiceError("YouTube returned a transcript that is not valid XML") from None
     return [
         {
-            "text": html.unescape(_TAGS.sub("", element.text)),
+            "text": _TAGS.sub("", html.unescape(element.text)),
             "start": float(element.attrib.get("start", 0)),
             "duration": float(element.attrib.get("dur", 0)),
         }
