@@ -273,6 +273,7 @@ def e2b_routes(
         assert req.headers.get("X-Access-Token") == SANDBOX_TOKEN
         assert req.headers.get("Content-Type") == "application/connect+json"
         flags, length = struct.unpack(">BI", req.body[:5])
+        assert flags == 0  # an uncompressed message
         start = json.loads(req.body[5 : 5 + length])
         command = start["process"]["args"][-1]
         exit_code, stdout, stderr = commands[command]
