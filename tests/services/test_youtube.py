@@ -124,3 +124,24 @@ def test_video_ids_from_every_url_form(url, video_id):
 def test_a_url_that_is_not_youtube_is_refused():
     with pytest.raises(ValueError, match="Invalid YouTube URL"):
         youtube.TranscribeYoutubeVideoBlock.extract_video_id("https://example.com/watch?v=x")
+
+
+def test_a_bot_check_is_retried_from_another_proxy_address(monkeypatch):
+    routes = youtube_routes({"abcdefghijk": ["hello"]})
+    answer_page = routes["/watch"]
+    pages = iter([(200, {"Content-Type": "text/html"}, b'<div class="g-recaptcha"></div>')])
+    routes["/watch"] = lambda req: next(pages, None) or answer_page(req)
+    creds = UserPasswordCredentials(provider="webshare_proxy", username="u", password="p")  # type: ignore[arg-type]
+    with service_stub(monkeypatch, YOUTUBE_HOSTS, routes) as yt:
+        transcript = asyncio.run(get_block(TRANSCRIBE).get_transcript("abcdefghijk", creds))
+    assert [line["text"] for line in transcript] == ["hello"]
+    assert [r.path.split("?")[0] for r in yt.requests][:2] == ["/watch", "/watch"]
+
+
+def test_a_persistent_bot_check_fails_after_three_attempts(monkeypatch):
+    page = (200, {"Content-Type": "text/html"}, b'<div class="g-recaptcha"></div>')
+    creds = UserPasswordCredentials(provider="webshare_proxy", username="u", password="p")  # type: ignore[arg-type]
+    blocked = pytest.raises(youtube.TranscriptBlocked, match="YouTube is blocking requests from this IP")
+    with service_stub(monkeypatch, YOUTUBE_HOSTS, {"/watch": lambda req: page}) as yt, blocked:
+        asyncio.run(get_block(TRANSCRIBE).get_transcript("abcdefghijk", creds))
+    assert len(yt.requests) == 3

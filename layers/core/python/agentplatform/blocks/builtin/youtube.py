@@ -17,6 +17,7 @@ available track (manual, then generated). Lines are joined with newlines.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from typing import Any
@@ -122,14 +123,15 @@ class TranscribeYoutubeVideoBlock(Block):
         username = credentials.username.get_secret_value()
         password = credentials.password.get_secret_value()
         proxy = WEBSHARE_PROXY.format(username=quote(username, safe=""), password=quote(password, safe=""))
-        for attempt in range(ATTEMPTS_WHEN_BLOCKED):
+
+        async def attempt() -> list[dict[str, Any]]:
             async with ServiceClient("YouTube", proxy=proxy, secrets=[username, password]) as client:
-                try:
-                    return await _fetch_transcript(client, video_id)
-                except TranscriptBlocked:
-                    if attempt == ATTEMPTS_WHEN_BLOCKED - 1:
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                return await _fetch_transcript(client, video_id)
+
+        for _ in range(ATTEMPTS_WHEN_BLOCKED - 1):
+            with contextlib.suppress(TranscriptBlocked):
+                return await attempt()
+        return await attempt()
 
     @staticmethod
     def format_transcript(transcript: list[dict[str, Any]]) -> str:
