@@ -6,7 +6,7 @@ have their own handlers, so they answer 404 and 403 rather than 400.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class NotFoundError(ValueError):
@@ -36,10 +36,16 @@ class GraphValidationError(ValueError):
         }
 
     @classmethod
-    def for_nodes(cls, node_errors: Mapping[str, Mapping[str, str]]) -> GraphValidationError:
-        """Upstream's summary message for a set of per-node errors."""
+    def for_nodes(
+        cls, node_errors: Mapping[str, Mapping[str, str]], unavailable_blocks: Sequence[str] = ()
+    ) -> GraphValidationError:
+        """Upstream's summary message for a set of per-node errors, then the ids of the
+        blocks the graph uses that this platform does not have (each once)."""
         issues = sum(len(errors) for errors in node_errors.values())
-        return cls(f"Graph validation failed: {issues} issues on {len(node_errors)} nodes", node_errors)
+        message = f"Graph validation failed: {issues} issues on {len(node_errors)} nodes"
+        if unavailable_blocks:
+            message += f". Blocks not available on this platform: {', '.join(unavailable_blocks)}"
+        return cls(message, node_errors)
 
     def __str__(self) -> str:
         lines = [self.message]

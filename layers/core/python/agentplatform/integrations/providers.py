@@ -57,6 +57,7 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "unreal_speech",
     "v0",
     "wordpress",
+    "webshare_proxy",
     "zerobounce",
 )
 
