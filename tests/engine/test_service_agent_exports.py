@@ -44,10 +44,6 @@ PART_B_BLOCKS = {
     "d1774756-4d9e-40e6-bab1-47ec0ccd81b2",  # FirecrawlExtractBlock
     "f0f43e2b-c943-48a0-a7f1-40136ca4d3b9",  # FirecrawlMapWebsiteBlock
 }
-PART_A_BLOCKS = {
-    "0b02b072-abe7-11ef-8372-fb5d162dd712",  # ExecuteCodeBlock (E2B)
-    "87840993-2053-44b7-8da4-187ad4ee518c",  # SearchTheWebBlock (Jina)
-}
 OPENAI_KEY = "sk-openai-stub-7a7a"
 SERVICE_KEY = "r8-service-stub-3c3c"
 
@@ -87,15 +83,6 @@ def test_export_node_fits_its_service_block(node, graph):
             assert sanitize_pin_name(link["sink_name"]) in fields, link
         if link["source_id"] == node["id"]:
             assert sanitize_pin_name(link["source_name"]) in block.output_schema.get_fields(), link
-
-
-@pytest.mark.parametrize("name", EXPORTS)
-def test_exports_miss_no_block_but_part_as(name):
-    export = _export(name)
-    graph = export.get("graph", export)
-    missing = {n["block_id"] for g in [graph, *(graph.get("sub_graphs") or [])] for n in g["nodes"]}
-    missing = {block_id for block_id in missing if get_block(block_id) is None}
-    assert missing <= PART_A_BLOCKS
 
 
 def _credential(api: Any, provider: str, key: str, base_url: str | None = None) -> dict[str, Any]:
