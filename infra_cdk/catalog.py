@@ -38,6 +38,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "schedules": DATA | {Access.SCHEDULES},
     "library": DATA | {Access.RUN_CONTROL},
     "external": DATA | {Access.RUN_CONTROL},
+    "credits": frozenset({Access.TABLE_WRITE}),
 }
 
 

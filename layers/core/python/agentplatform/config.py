@@ -52,6 +52,15 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # -- credits (AutoGPT's names; docs: README configuration table)
+    enable_credit: bool = False
+    enable_beta_monthly_credit: bool = True
+    num_user_credits_refill: int = 1500
+    refund_credit_tolerance_threshold: int = 500
+    execution_cost_count_threshold: int = 100
+    execution_cost_per_threshold: int = 1
+    stripe_api_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +82,13 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        # -- credits
+        enable_credit=_flag("ENABLE_CREDIT", False),
+        enable_beta_monthly_credit=_flag("ENABLE_BETA_MONTHLY_CREDIT", True),
+        num_user_credits_refill=int(env.get("NUM_USER_CREDITS_REFILL", "1500")),
+        refund_credit_tolerance_threshold=int(env.get("REFUND_CREDIT_TOLERANCE_THRESHOLD", "500")),
+        execution_cost_count_threshold=int(env.get("EXECUTION_COST_COUNT_THRESHOLD", "100")),
+        execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
+        stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
     )
