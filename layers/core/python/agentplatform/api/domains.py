@@ -16,7 +16,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
     "executions": ("agentplatform.api.routers.executions",),
-    "credits": ("agentplatform.api.routers.credits",),
+    "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

@@ -42,6 +42,11 @@ DISABLED_BALANCE = 100
 _ATTEMPTS = 20
 
 
+def this_month() -> str:
+    """The refill period: a UTC calendar month."""
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
 def credits_enabled() -> bool:
     return get_settings().enable_credit
 
@@ -69,12 +74,13 @@ class CreditService:
         return snapshot
 
     def _refill(self, user_id: str, snapshot: Snapshot) -> Snapshot:
-        month = datetime.now(UTC).strftime("%Y-%m")
+        month = this_month()
         level = get_settings().num_user_credits_refill
+        granted = False  # the month's grant exists (its key is taken): only mark the month
         for _ in range(_ATTEMPTS):
             if snapshot.refill_month == month:
                 return snapshot
-            amount = max(level - snapshot.balance, 0)
+            amount = 0 if granted else max(level - snapshot.balance, 0)
             grant = Entry(
                 f"MONTHLY-CREDIT-TOP-UP-{month}",
                 CreditTransactionType.GRANT,
@@ -87,7 +93,9 @@ class CreditService:
                 )
             except StaleBalance as stale:
                 snapshot = stale.current
-            except (DuplicateTransaction, TransactionConflict):
+            except DuplicateTransaction:
+                granted = True
+            except TransactionConflict:
                 snapshot = self.store.snapshot(user_id)
         raise RuntimeError("monthly refill kept conflicting")
 

@@ -1,40 +1,33 @@
 """``/api/credits``: balance, history, top-ups, refunds, auto top-up, the Stripe webhook,
-and the admin routes under ``/api/credits/admin`` (spec §1.3 rows 16-25, 100-101)."""
+(spec §1.3 rows 16-25). The admin routes are in ``credits_admin.py``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, Security
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 
-from agentplatform.api.deps import AdminUser, UserId, requires_admin_user
+from agentplatform.api.deps import UserId
 from agentplatform.credits.service import CreditService
 from agentplatform.models.credits import (
-    AddUserCreditsRequest,
-    AddUserCreditsResponse,
     AutoTopUpConfig,
     BillingPortalResponse,
     CheckoutResponse,
     CreditsResponse,
-    CreditTransactionType,
     RefundRequest,
     RequestTopUp,
     TransactionHistory,
-    UserHistoryResponse,
 )
 
 router = APIRouter(prefix="/api/credits", tags=["v1", "credits"])
-admin = APIRouter(
-    prefix="/admin", tags=["v2", "admin", "credits"], dependencies=[Security(requires_admin_user)]
-)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid request"},
     401: {"description": "Missing or invalid token"},
 }
-_STRIPE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_ERRORS,
+STRIPE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
     503: {"description": "Stripe is not configured"},
 }
 
@@ -53,17 +46,17 @@ Credits = Annotated[CreditService, Depends(credit_service)]
 Payments = Annotated[Any, Depends(payment_service)]
 
 
-@router.get("", summary="Get user credits", responses=_ERRORS)
+@router.get("", summary="Get user credits", responses=ERRORS)
 def get_user_credits(user_id: UserId, credits: Credits) -> CreditsResponse:
     return CreditsResponse(credits=credits.get_credits(user_id))
 
 
-@router.post("", summary="Request credit top up", responses=_STRIPE_ERRORS)
+@router.post("", summary="Request credit top up", responses=STRIPE_ERRORS)
 def request_top_up(user_id: UserId, payments: Payments, request: RequestTopUp) -> CheckoutResponse:
     return CheckoutResponse(checkout_url=payments.top_up_intent(user_id, request.credit_amount))
 
 
-@router.patch("", summary="Fulfill checkout session", responses=_STRIPE_ERRORS)
+@router.patch("", summary="Fulfill checkout session", responses=STRIPE_ERRORS)
 def fulfill_checkout(user_id: UserId, payments: Payments) -> Response:
     from agentplatform.credits.service import credits_enabled
 
@@ -75,7 +68,7 @@ def fulfill_checkout(user_id: UserId, payments: Payments) -> Response:
 @router.post(
     "/{transaction_key}/refund",
     summary="Refund credit transaction",
-    responses={**_STRIPE_ERRORS, 404: {"description": "No such top-up"}},
+    responses={**STRIPE_ERRORS, 404: {"description": "No such top-up"}},
 )
 def refund_top_up(
     user_id: UserId, payments: Payments, transaction_key: str, metadata: Annotated[dict[str, str], Body()]
@@ -86,7 +79,7 @@ def refund_top_up(
 @router.post(
     "/auto-top-up",
     summary="Configure auto top up",
-    responses={**_STRIPE_ERRORS, 422: {"description": "Invalid threshold or amount"}},
+    responses={**STRIPE_ERRORS, 422: {"description": "Invalid threshold or amount"}},
 )
 def configure_user_auto_top_up(user_id: UserId, credits: Credits, request: AutoTopUpConfig) -> str:
     """Store the settings and, as upstream, top up now if the balance is below the
@@ -113,7 +106,7 @@ def configure_user_auto_top_up(user_id: UserId, credits: Credits, request: AutoT
     return "Auto top-up settings updated"
 
 
-@router.get("/auto-top-up", summary="Get auto top up", responses=_ERRORS)
+@router.get("/auto-top-up", summary="Get auto top up", responses=ERRORS)
 def get_user_auto_top_up(user_id: UserId, credits: Credits) -> AutoTopUpConfig:
     return credits.get_auto_top_up(user_id)
 
@@ -137,12 +130,12 @@ async def stripe_webhook(request: Request) -> Response:
     return Response(status_code=200)
 
 
-@router.get("/manage", summary="Manage payment methods", responses=_STRIPE_ERRORS)
+@router.get("/manage", summary="Manage payment methods", responses=STRIPE_ERRORS)
 def manage_payment_method(user_id: UserId, payments: Payments) -> BillingPortalResponse:
     return BillingPortalResponse(url=payments.billing_portal_url(user_id))
 
 
-@router.get("/transactions", summary="Get credit history", responses=_ERRORS)
+@router.get("/transactions", summary="Get credit history", responses=ERRORS)
 def get_credit_history(
     user_id: UserId,
     credits: Credits,
@@ -155,38 +148,6 @@ def get_credit_history(
     )
 
 
-@router.get("/refunds", summary="Get refund requests", responses=_ERRORS)
+@router.get("/refunds", summary="Get refund requests", responses=ERRORS)
 def get_refund_requests(user_id: UserId, credits: Credits) -> list[RefundRequest]:
     return credits.refund_requests(user_id)
-
-
-@admin.post(
-    "/add_credits",
-    summary="Add Credits to User",
-    responses={**_ERRORS, 403: {"description": "Admin access required"}},
-)
-def add_user_credits(
-    admin_user: AdminUser, credits: Credits, request: Annotated[AddUserCreditsRequest, Body()]
-) -> AddUserCreditsResponse:
-    return credits.admin_add_credits(admin_user.user_id, request.user_id, request.amount, request.comments)
-
-
-@admin.get(
-    "/users_history",
-    summary="Get All Users History",
-    responses={**_ERRORS, 403: {"description": "Admin access required"}},
-)
-def admin_get_all_user_history(
-    admin_user: AdminUser,
-    credits: Credits,
-    search: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
-    transaction_filter: CreditTransactionType | None = None,
-) -> UserHistoryResponse:
-    return credits.admin_history(
-        page=page, page_size=page_size, search=search, transaction_filter=transaction_filter
-    )
-
-
-router.include_router(admin)

@@ -1,0 +1,44 @@
+"""Reading the ledger and balance straight from the table, to check the invariants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import ADMIN_USER_ID
+
+
+def entries(user_id: str, *, active: bool = True) -> list[Any]:
+    from agentplatform.store.credits import CreditStore
+
+    return CreditStore().history(user_id, before=None, limit=None, active=active)
+
+
+def balance(user_id: str) -> int:
+    from agentplatform.store.credits import CreditStore
+
+    return CreditStore().snapshot(user_id).balance
+
+
+def assert_ledger_matches_balance(user_id: str) -> None:
+    """Every credit change is a ledger entry: they add up to the balance, never below 0."""
+    ledger = entries(user_id)
+    assert sum(e.amount for e in ledger) == balance(user_id)
+    assert all((e.running_balance or 0) >= 0 for e in ledger)
+    # Each entry's running balance follows from the one before it.
+    ordered = sorted(ledger, key=lambda e: e.created_at)
+    running = 0
+    for entry in ordered:
+        running += entry.amount
+        assert entry.running_balance == running, entry
+
+
+def grant(admin_api: Any, user_id: str, amount: int, comments: str = "test grant") -> dict[str, Any]:
+    response = admin_api.post(
+        "/api/credits/admin/add_credits",
+        json_body={"user_id": user_id, "amount": amount, "comments": comments},
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+__all__ = ["ADMIN_USER_ID", "assert_ledger_matches_balance", "balance", "entries", "grant"]
