@@ -244,6 +244,7 @@ def _fail_node(ctx: RunContext, item: dict[str, Any], error: str) -> None:
 
 
 def _fail_run(ctx: RunContext, error: str) -> None:
-    """The run ends FAILED (finalize keeps it and reports ``error`` in its stats)."""
+    """Mark the run: every node claimed after this fails unrun, and finalize ends the
+    run FAILED with ``error`` in its stats (as upstream)."""
     ctx.run["error"] = error
-    ctx.repo.set_run_status(ctx.ref, ExecutionStatus.FAILED, ended_at=now(), error=error)
+    ctx.repo.set_run_fields(ctx.ref, error=error)

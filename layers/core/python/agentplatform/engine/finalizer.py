@@ -100,7 +100,10 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
         repo.set_run_fields(ref, **fields)
         status = current
     else:
-        failed = bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
+        # A run stopped for want of credits (engine/charging.py) fails, as upstream.
+        failed = bool(run.get("error")) or (
+            bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
+        )
         status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
         if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
