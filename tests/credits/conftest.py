@@ -52,3 +52,19 @@ def stripe(monkeypatch: pytest.MonkeyPatch, credits_on: None):
         monkeypatch.setenv("OUTBOUND_HOST_OVERRIDES", f"api.stripe.com={stub.server.base_url}")
         _reset()
         yield stub
+
+
+@pytest.fixture
+def priced(monkeypatch: pytest.MonkeyPatch):
+    """StoreValue costs 7 credits when its input is "paid", 2 when it is "cheap"."""
+    from agentplatform.blocks.block import BlockCost
+    from agentplatform.blocks.registry import get_block
+    from tests.support.graphs import STORE_VALUE
+
+    block = get_block(STORE_VALUE)
+    monkeypatch.setattr(
+        block,
+        "costs",
+        [BlockCost(cost_amount=7, cost_filter={"input": "paid"}), BlockCost(2, {"input": "cheap"})],
+    )
+    return block

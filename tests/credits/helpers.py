@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import ADMIN_USER_ID
+from tests.support.graphs import STORE_VALUE, link, node
+from tests.support.runs import create_graph, execute, wait_for
 
 
 def entries(user_id: str, *, active: bool = True) -> list[Any]:
@@ -41,4 +43,24 @@ def grant(admin_api: Any, user_id: str, amount: int, comments: str = "test grant
     return response.json()
 
 
-__all__ = ["ADMIN_USER_ID", "assert_ledger_matches_balance", "balance", "entries", "grant"]
+def chain(length: int, value: str = "paid") -> dict[str, Any]:
+    nodes = [node("n0", STORE_VALUE, input=value)] + [node(f"n{i}", STORE_VALUE) for i in range(1, length)]
+    links = [link(f"n{i}", "output", f"n{i + 1}", "input") for i in range(length - 1)]
+    return {"name": f"chain-{length}", "nodes": nodes, "links": links}
+
+
+def run_graph(api: Any, graph: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    created = create_graph(api, graph)
+    started = execute(api, created)
+    return created, wait_for(api, created["id"], started["id"])
+
+
+__all__ = [
+    "ADMIN_USER_ID",
+    "assert_ledger_matches_balance",
+    "balance",
+    "chain",
+    "entries",
+    "grant",
+    "run_graph",
+]

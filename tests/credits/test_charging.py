@@ -8,36 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import USER_ID
-from tests.credits.helpers import assert_ledger_matches_balance, balance, entries
+from tests.credits.helpers import assert_ledger_matches_balance, balance, chain, entries, run_graph
 from tests.support.graphs import STORE_VALUE, link, node
-from tests.support.runs import AGENT_EXECUTOR, create_graph, execute, wait_for
-
-
-@pytest.fixture
-def priced(monkeypatch: pytest.MonkeyPatch):
-    """StoreValue costs 7 credits when its input is "paid", 2 when it is "cheap"."""
-    from agentplatform.blocks.block import BlockCost
-    from agentplatform.blocks.registry import get_block
-
-    block = get_block(STORE_VALUE)
-    monkeypatch.setattr(
-        block,
-        "costs",
-        [BlockCost(cost_amount=7, cost_filter={"input": "paid"}), BlockCost(2, {"input": "cheap"})],
-    )
-    return block
-
-
-def chain(length: int, value: str = "paid") -> dict[str, Any]:
-    nodes = [node("n0", STORE_VALUE, input=value)] + [node(f"n{i}", STORE_VALUE) for i in range(1, length)]
-    links = [link(f"n{i}", "output", f"n{i + 1}", "input") for i in range(length - 1)]
-    return {"name": f"chain-{length}", "nodes": nodes, "links": links}
-
-
-def _run(api: Any, graph: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    created = create_graph(api, graph)
-    started = execute(api, created)
-    return created, wait_for(api, created["id"], started["id"])
+from tests.support.runs import AGENT_EXECUTOR, create_graph
 
 
 def _usage(graph_exec_id: str) -> list[Any]:
@@ -105,7 +78,7 @@ def test_each_node_pays_its_matching_cost_once_and_stats_cost_is_the_sum(api, cr
         "links": [],
     }
     api.get("/api/credits")  # the month's refill: 1500
-    created, run = _run(api, graph)
+    created, run = run_graph(api, graph)
     assert run["status"] == "COMPLETED"
     assert run["stats"]["cost"] == 9
     usage = _usage(run["id"])
@@ -126,7 +99,7 @@ def test_each_node_pays_its_matching_cost_once_and_stats_cost_is_the_sum(api, cr
 def test_every_nth_node_execution_costs_one_credit(api, settings_env):
     settings_env(EXECUTION_COST_COUNT_THRESHOLD="4")
     api.get("/api/credits")
-    _, run = _run(api, chain(9, value="free"))
+    _, run = run_graph(api, chain(9, value="free"))
     assert run["status"] == "COMPLETED"
     usage = _usage(run["id"])
     assert [e.amount for e in usage] == [-1, -1]  # the 4th and the 8th
@@ -137,21 +110,21 @@ def test_every_nth_node_execution_costs_one_credit(api, settings_env):
         == f"Execution Cost for 4 blocks of ex_id:{run['id']} g_id:{run['graph_id']}"
     )
     assert run["stats"]["cost"] == 2
-    _, second = _run(api, chain(3, value="free"))  # the count goes on across runs: 10, 11, 12
+    _, second = run_graph(api, chain(3, value="free"))  # the count goes on across runs: 10, 11, 12
     assert [e.amount for e in _usage(second["id"])] == [-1]
     assert_ledger_matches_balance(USER_ID)
 
 
 def test_credits_off_charges_nothing(api, priced):
-    _, run = _run(api, chain(3))
+    _, run = run_graph(api, chain(3))
     assert run["status"] == "COMPLETED"
     assert run["stats"]["cost"] == 0
     assert entries(USER_ID) == []
 
 
-def test_insufficient_balance_mid_run_fails_the_node_and_the_run(api, settings_env, priced):
+def test_insufficient_balance_mid_run_fails_the_node_and_therun_graph(api, settings_env, priced):
     settings_env(NUM_USER_CREDITS_REFILL="10")
-    created, run = _run(api, chain(3))
+    created, run = run_graph(api, chain(3))
     assert run["status"] == "FAILED"
     by_node = {n["node_id"]: n for n in run["node_executions"]}
     first, second = (by_node[created["nodes"][i]["id"]] for i in (0, 1))
@@ -166,7 +139,7 @@ def test_insufficient_balance_mid_run_fails_the_node_and_the_run(api, settings_e
     assert_ledger_matches_balance(USER_ID)
 
 
-def test_a_sub_graphs_charges_count_towards_the_parent_run(api, credits_on, priced):
+def test_a_sub_graphs_charges_count_towards_the_parentrun_graph(api, credits_on, priced):
     from tests.support.graphs import AGENT_INPUT
 
     child = create_graph(
@@ -193,7 +166,7 @@ def test_a_sub_graphs_charges_count_towards_the_parent_run(api, credits_on, pric
         "links": [link("start", "output", "agent", "x")],
     }
     api.get("/api/credits")
-    _, run = _run(api, parent)
+    _, run = run_graph(api, parent)
     assert run["status"] == "COMPLETED"
     assert run["stats"]["cost"] == 7 + 7 + 7  # its own node, then the child's two
     assert balance(USER_ID) == 1500 - 21
