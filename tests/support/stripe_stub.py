@@ -22,7 +22,11 @@ WEBHOOK_SECRET = "whsec_test_platform"
 
 
 def _json(payload: dict[str, Any], status: int = 200) -> tuple[int, dict[str, str], bytes]:
-    return status, {"Content-Type": "application/json", "Request-Id": "req_stub"}, json.dumps(payload).encode()
+    return (
+        status,
+        {"Content-Type": "application/json", "Request-Id": "req_stub"},
+        json.dumps(payload).encode(),
+    )
 
 
 def form(request: RecordedRequest) -> dict[str, str]:
@@ -52,7 +56,9 @@ class StripeStub:
     def checkout_session(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         session_id = self.next_id("cs")
         amount = int(form(request)["line_items[0][price_data][unit_amount]"])
-        self.server.routes[f"/v1/checkout/sessions/{session_id}"] = lambda req: self._session(session_id, amount)
+        self.server.routes[f"/v1/checkout/sessions/{session_id}"] = lambda req: self._session(
+            session_id, amount
+        )
         return _json(
             {
                 "id": session_id,
@@ -65,7 +71,12 @@ class StripeStub:
 
     def _session(self, session_id: str, amount: int) -> tuple[int, dict[str, str], bytes]:
         paid = session_id in self.paid_sessions
-        intent = {"id": f"pi_for_{session_id}", "object": "payment_intent", "amount": amount, "status": "succeeded"}
+        intent = {
+            "id": f"pi_for_{session_id}",
+            "object": "payment_intent",
+            "amount": amount,
+            "status": "succeeded",
+        }
         return _json(
             {
                 "id": session_id,
@@ -77,7 +88,13 @@ class StripeStub:
         )
 
     def portal(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
-        return _json({"id": self.next_id("bps"), "object": "billing_portal.session", "url": "https://billing.stripe.com/p/session/test"})
+        return _json(
+            {
+                "id": self.next_id("bps"),
+                "object": "billing_portal.session",
+                "url": "https://billing.stripe.com/p/session/test",
+            }
+        )
 
     def list_payment_methods(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         data = [{"id": pm, "object": "payment_method", "type": "card"} for pm in self.payment_methods]
@@ -88,7 +105,14 @@ class StripeStub:
             error = {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}
             return _json({"error": error}, status=402)
         body = form(request)
-        return _json({"id": self.next_id("pi"), "object": "payment_intent", "amount": int(body["amount"]), "status": "succeeded"})
+        return _json(
+            {
+                "id": self.next_id("pi"),
+                "object": "payment_intent",
+                "amount": int(body["amount"]),
+                "status": "succeeded",
+            }
+        )
 
     def setup_intent(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         return _json({"id": self.next_id("seti"), "object": "setup_intent", "status": "succeeded"})
@@ -97,7 +121,13 @@ class StripeStub:
         body = form(request)
         amount = int(body.get("amount") or 0) or 1000
         return _json(
-            {"id": self.next_id("re"), "object": "refund", "amount": amount, "status": "succeeded", "payment_intent": body["payment_intent"]}
+            {
+                "id": self.next_id("re"),
+                "object": "refund",
+                "amount": amount,
+                "status": "succeeded",
+                "payment_intent": body["payment_intent"],
+            }
         )
 
     def dispute(self, dispute_id: str, status: str) -> None:
@@ -129,7 +159,13 @@ def signed_event(event_type: str, data_object: dict[str, Any], event_id: str) ->
     import stripe
 
     body = json.dumps(
-        {"id": event_id, "object": "event", "type": event_type, "api_version": "2024-06-20", "data": {"object": data_object}}
+        {
+            "id": event_id,
+            "object": "event",
+            "type": event_type,
+            "api_version": "2024-06-20",
+            "data": {"object": data_object},
+        }
     )
     header = stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET)
     return body, {"stripe-signature": header, "content-type": "application/json"}
