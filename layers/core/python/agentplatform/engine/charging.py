@@ -45,7 +45,8 @@ from agentplatform.store.table import unpack
 
 logger = logging.getLogger(__name__)
 
-_ATTEMPTS = 12
+_ATTEMPTS = 40
+_BACKOFF_CAP_SECONDS = 0.2
 # The last balance snapshot seen per user: a guess that the balance's version condition
 # verifies, so a warm run_node usually charges in one request.
 _snapshots: dict[str, Snapshot] = {}
@@ -132,8 +133,9 @@ def _charge(ctx: RunContext, item: dict[str, Any], block: Block) -> int:
             counter = store.counter_op(user_id, day, threshold, billing=billing)
             marker = node_charge_op(ctx.ref.pk, item["node_exec_id"], total)
             new = store.write(user_id, snapshot, entries, extra_ops=[counter, marker])
-        except StaleBalance as stale:
+        except StaleBalance as stale:  # another charge of this user won the race
             _remember(user_id, stale.current)
+            _back_off(attempt)
             continue
         except ExtraConditionFailed as refused:
             if refused.index == 1:
@@ -143,12 +145,19 @@ def _charge(ctx: RunContext, item: dict[str, Any], block: Block) -> int:
         except DuplicateTransaction:
             return 0  # the entries exist: an earlier attempt charged this execution
         except TransactionConflict:
-            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+            _back_off(attempt + 1)
             continue
         _remember(user_id, new)
         _maybe_auto_top_up(ctx, new)
         return total
     raise RuntimeError(f"node execution {item['node_exec_id']}: could not charge credits")
+
+
+def _back_off(attempt: int) -> None:
+    """Full jitter, growing: parallel charges of one user spread out instead of colliding
+    again (the first retry, with the fresh balance, goes at once)."""
+    if attempt:
+        time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**attempt)))
 
 
 def _usage_entry(ctx: RunContext, item: dict[str, Any], block: Block) -> Entry | None:
