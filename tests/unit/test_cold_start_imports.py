@@ -25,7 +25,9 @@ def _modules_after_import(module: str) -> set[str]:
     return set(json.loads(out.stdout))
 
 
-@pytest.mark.parametrize("domain", ["users", "graphs", "executions", "integrations", "blocks", "admin", "credits"])
+@pytest.mark.parametrize(
+    "domain", ["users", "graphs", "executions", "integrations", "blocks", "admin", "credits"]
+)
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
     assert f"functions.rest.{domain}" in loaded

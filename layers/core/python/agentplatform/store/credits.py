@@ -15,7 +15,6 @@ costs one request.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from typing import Any
 from agentplatform.aws import client
 from agentplatform.models.credits import AutoTopUpConfig, CreditTransactionType
 from agentplatform.store import keys
+from agentplatform.store.executions import cancellation_codes
 from agentplatform.store.table import (
     Table,
     from_attrs,
@@ -37,10 +37,6 @@ from agentplatform.store.table import (
 
 ENTRY_TYPE = "credit_tx"
 _EXECS_TTL_DAYS = 3
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def iso(moment: datetime) -> str:
@@ -165,8 +161,7 @@ def _reasons(exc: Exception) -> list[dict[str, Any]]:
     response = getattr(exc, "response", {}) or {}
     if response.get("CancellationReasons"):
         return list(response["CancellationReasons"])
-    match = re.search(r"\[([A-Za-z, ]+)\]\s*$", response.get("Error", {}).get("Message", ""))
-    return [{"Code": part.strip()} for part in match.group(1).split(",")] if match else []
+    return [{"Code": code} for code in cancellation_codes(exc)]
 
 
 def _error_code(exc: Exception) -> str:
