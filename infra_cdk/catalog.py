@@ -44,6 +44,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "oauth": frozenset({Access.TABLE_WRITE}),
+    "credits": frozenset({Access.TABLE_WRITE}),
 }
 
 

@@ -73,6 +73,15 @@ class Settings:
     # Blocks that wait on a service's job (Replicate, revid, Firecrawl); see blocks/service_http.py
     service_poll_interval_seconds: float | None = None  # None: each service's own interval
     service_poll_timeout_seconds: float = 180.0
+    # -- credits (AutoGPT's names; docs: README configuration table)
+    enable_credit: bool = False
+    enable_beta_monthly_credit: bool = True
+    num_user_credits_refill: int = 1500
+    refund_credit_tolerance_threshold: int = 500
+    execution_cost_count_threshold: int = 100
+    execution_cost_per_threshold: int = 1
+    stripe_api_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
 
 
 @lru_cache(maxsize=1)
@@ -98,4 +107,13 @@ def get_settings() -> Settings:
         platform_secrets_arn=env.get("PLATFORM_SECRETS_ARN", "").strip(),
         service_poll_interval_seconds=_optional_float("SERVICE_POLL_INTERVAL_SECONDS"),
         service_poll_timeout_seconds=float(env.get("SERVICE_POLL_TIMEOUT_SECONDS", "180")),
+        # -- credits
+        enable_credit=_flag("ENABLE_CREDIT", False),
+        enable_beta_monthly_credit=_flag("ENABLE_BETA_MONTHLY_CREDIT", True),
+        num_user_credits_refill=int(env.get("NUM_USER_CREDITS_REFILL", "1500")),
+        refund_credit_tolerance_threshold=int(env.get("REFUND_CREDIT_TOLERANCE_THRESHOLD", "500")),
+        execution_cost_count_threshold=int(env.get("EXECUTION_COST_COUNT_THRESHOLD", "100")),
+        execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
+        stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
     )

@@ -64,3 +64,21 @@ class IdempotencyKeyReusedError(ValueError):
 
 class IdempotencyKeyInProgressError(ValueError):
     """The first request with this ``Idempotency-Key`` has not finished yet: 409."""
+class InsufficientBalanceError(ValueError):
+    """A charge would take the balance below zero. ``str()`` is the message shown to users."""
+
+    def __init__(self, message: str, user_id: str, balance: int, amount: int):
+        super().__init__(message)
+        self.message = message
+        self.user_id = user_id
+        self.balance = balance
+        self.amount = amount
+
+    @classmethod
+    def for_charge(cls, user_id: str, balance: int, cost: int) -> InsufficientBalanceError:
+        """Upstream's message, in dollars (1 credit = 1 cent)."""
+        message = f"Insufficient balance of ${balance / 100}, where this will cost ${cost / 100}"
+        return cls(message, user_id=user_id, balance=balance, amount=-cost)
+
+    def __str__(self) -> str:
+        return self.message

@@ -21,6 +21,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
+    "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

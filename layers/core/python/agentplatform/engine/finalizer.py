@@ -71,9 +71,12 @@ def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str) -> Stat
     reported = _block_stats(nodes)
     # As upstream: a sub-graph's steps and cost count towards the run that started it.
     extra_steps, extra_cost = reported.pop("extra_steps", 0), reported.pop("extra_cost", 0)
+    # Credits charged before each node ran (engine/charging.py marks them on the node).
+    charged = sum(int(n.get("charged") or 0) for n in nodes)
     return Stats.model_validate(
         {
-            "cost": extra_cost,
+            "cost": extra_cost + charged,
+            "error": run.get("error"),
             "duration": _seconds(run.get("started_at"), ended),
             "node_exec_time": sum(_seconds(n.get("start_time"), n.get("end_time")) for n in ran),
             "node_exec_count": len(ran) + extra_steps,
@@ -97,7 +100,10 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
         repo.set_run_fields(ref, **fields)
         status = current
     else:
-        failed = bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
+        # A run stopped for want of credits (engine/charging.py) fails, as upstream.
+        failed = bool(run.get("error")) or (
+            bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
+        )
         status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
         if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]

@@ -23,6 +23,7 @@ from typing import Any
 
 from agentplatform.blocks.block import Block, BlockType
 from agentplatform.blocks.registry import get_block
+from agentplatform.engine.charging import charge_before_run
 from agentplatform.engine.context import RunContext, load_context
 from agentplatform.engine.readiness import validate_exec
 from agentplatform.engine.routing import (
@@ -266,6 +267,8 @@ def run_batch(
         item, already_queued = _start(ctx, node_exec_id, result)
         local.extend(already_queued)
         if item is None:
+            continue
+        if not charge_before_run(ctx, item):  # credits, before the block runs: engine/charging.py
             continue
         if _is_agent(item):
             from agentplatform.engine.subgraphs import start_child

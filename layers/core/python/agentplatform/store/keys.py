@@ -194,3 +194,44 @@ def library_agent_sk(library_agent_id: str) -> str:
 
 def preset_sk(preset_id: str) -> str:
     return f"{PRESET_PREFIX}{preset_id}"
+# ------------------------------------------------------------- credits (store/credits.py)
+
+CREDIT_SK = "CREDIT"  # the balance item, in the user's partition
+CREDIT_TX_PREFIX = "CTX#"
+REFUND_PREFIX = "REFUND#"
+CREDIT_ADMIN_LOG_GSI2PK = "CTXLOG"  # every non-usage ledger entry, for the admin history
+STRIPE_SK = "STRIPE"
+
+
+def credit_tx_sk(transaction_key: str) -> str:
+    """A ledger entry: keyed by its transaction key, so a key can never apply twice."""
+    return f"{CREDIT_TX_PREFIX}{transaction_key}"
+
+
+def credit_history_gsi1pk(user_id: str, *, active: bool = True) -> str:
+    """A user's ledger in time order (gsi1); pending (inactive) top-ups apart."""
+    return f"CTXS#{user_id}" if active else f"CTXPENDING#{user_id}"
+
+
+def credit_history_gsi_sk(created_at: str, transaction_key: str) -> str:
+    return f"{created_at}#{transaction_key}"
+
+
+def execution_count_sk(day: str) -> str:
+    """The user's node-execution counter for one UTC day (the every-Nth-execution charge)."""
+    return f"EXECS#{day}"
+
+
+def refund_sk(refund_id: str) -> str:
+    return f"{REFUND_PREFIX}{refund_id}"
+
+
+def stripe_object_pk(object_id: str) -> str:
+    """A Stripe checkout session or payment intent -> its owner and ledger entry (webhooks
+    name the Stripe object, not the user)."""
+    return f"STRIPEOBJ#{object_id}"
+
+
+def stripe_event_pk(event_id: str) -> str:
+    """A processed webhook event: a replay finds it and does nothing."""
+    return f"STRIPEEVT#{event_id}"
