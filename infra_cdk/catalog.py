@@ -24,6 +24,7 @@ class Access(enum.Enum):
     RUN_CONTROL = "states:control"  # start, stop, describe, list graph runs
     WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
+    SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -36,6 +37,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT}),
     "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
     "schedules": DATA | {Access.SCHEDULES},
+    "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
     "library": DATA | {Access.RUN_CONTROL},
     "external": DATA | {Access.RUN_CONTROL},
 }
@@ -143,7 +145,8 @@ def schedule_functions() -> list[FunctionSpec]:
     """The EventBridge Scheduler target, once ``functions/schedules/run.py`` exists."""
     if not (FUNCTIONS_DIR / "schedules" / "run.py").exists():
         return []
-    access = frozenset({Access.TABLE_WRITE, Access.RUN_START})
+    # starts runs (inputs may spill to the bucket); deletes schedules that went stale
+    access = DATA | {Access.RUN_START, Access.SCHEDULES_DELETE}
     return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
 
 

@@ -75,6 +75,8 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
     if Access.SCHEDULES in access:
         allow(SCHEDULES, [targets.schedules_arn])
         allow(["iam:PassRole"], [targets.scheduler_role.role_arn])
+    elif Access.SCHEDULES_DELETE in access:
+        allow(["scheduler:DeleteSchedule"], [targets.schedules_arn])
     return found
 
 

@@ -52,6 +52,13 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # -- schedules (EventBridge Scheduler) and webhook triggers
+    schedule_group_name: str = ""
+    schedule_target_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    platform_base_url: str = ""
+    webhook_payload_max_bytes: int = 262_144
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +80,11 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        # -- schedules (EventBridge Scheduler) and webhook triggers
+        schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
+        schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
     )

@@ -17,6 +17,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "integrations": ("agentplatform.api.routers.integrations",),
     "executions": ("agentplatform.api.routers.executions",),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
+    "schedules": ("agentplatform.api.routers.schedules",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

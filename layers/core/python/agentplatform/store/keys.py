@@ -132,3 +132,16 @@ def library_agent_sk(library_agent_id: str) -> str:
 
 def preset_sk(preset_id: str) -> str:
     return f"{PRESET_PREFIX}{preset_id}"
+
+
+# ------------------------------------------------- schedules
+# A schedule lives in its owner's partition; gsi1 groups a user's schedules by graph.
+SCHEDULE_PREFIX = "SCHEDULE#"
+
+
+def schedule_sk(schedule_id: str) -> str:
+    return f"{SCHEDULE_PREFIX}{schedule_id}"
+
+
+def graph_schedules_gsi1pk(user_id: str, graph_id: str) -> str:
+    return f"SCHEDULES#{user_id}#{graph_id}"
