@@ -80,29 +80,3 @@ def test_alarm_email_subscription(variant: Synthesized) -> None:
     (subscription,) = variant.resources("AWS::SNS::Subscription").values()
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
-
-
-def test_schedules_target_and_domain_once_they_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``functions/schedules/run.py`` and a ``schedules`` REST domain do not exist yet:
-    synthesize as if they did, so adding them cannot break the stack."""
-    from agentplatform.api import domains
-    from infra_cdk import catalog
-    from infra_cdk.app import build_app
-
-    run = catalog.FunctionSpec(
-        "schedules.run", catalog.Kind.SCHEDULES, frozenset({catalog.Access.TABLE_WRITE})
-    )
-    monkeypatch.setattr(catalog, "schedule_functions", lambda: [run])
-    monkeypatch.setitem(domains.DOMAINS, "schedules", ())
-    app, stack = build_app({"bundle": False}, str(tmp_path))
-    template = app.synth().get_stack_by_name(stack.stack_name).template
-
-    functions = {
-        r["Properties"]["Handler"]: (name, r["Properties"])
-        for name, r in template["Resources"].items()
-        if r["Type"] == "AWS::Lambda::Function"
-    }
-    target, _ = functions["schedules.run.handler"]
-    env = functions["rest.schedules.handler"][1]["Environment"]["Variables"]
-    assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [target, "Arn"]}
-    assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
