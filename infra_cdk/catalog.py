@@ -38,6 +38,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
     "schedules": DATA | {Access.SCHEDULES},
     "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
+    "webhooks": DATA | {Access.RUN_START},  # ingress starts the bound presets' runs
     "library": DATA | {Access.RUN_CONTROL},
     "external": DATA | {Access.RUN_CONTROL},
 }

@@ -18,6 +18,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "executions": ("agentplatform.api.routers.executions",),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "schedules": ("agentplatform.api.routers.schedules",),
+    # its own function: ingress is public (no user token) and needs no credentials key
+    "webhooks": ("agentplatform.api.routers.webhooks",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

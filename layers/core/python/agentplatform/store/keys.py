@@ -145,3 +145,17 @@ def schedule_sk(schedule_id: str) -> str:
 
 def graph_schedules_gsi1pk(user_id: str, graph_id: str) -> str:
     return f"SCHEDULES#{user_id}#{graph_id}"
+
+
+# ------------------------------------------------- webhooks
+# Ingress carries only the webhook id, so a webhook is its own partition (the owner is
+# on the item). Presets bound to a webhook are found on gsi2 (``WEBHOOK#<id>``).
+WEBHOOK_SK = "WEBHOOK"
+
+
+def webhook_pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+
+
+def webhook_presets_gsi2pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
