@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported on first use only: token checks, schema validation, templates, outbound HTTP.
-DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3")
+DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3", "cronsim")
 
 
 def _modules_after_import(module: str) -> set[str]:
@@ -26,7 +26,8 @@ def _modules_after_import(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "domain", ["users", "graphs", "executions", "integrations", "blocks", "admin", "library"]
+    "domain",
+    ["users", "graphs", "executions", "integrations", "blocks", "admin", "library", "schedules", "webhooks"],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
