@@ -80,3 +80,12 @@ def test_alarm_email_subscription(variant: Synthesized) -> None:
     (subscription,) = variant.resources("AWS::SNS::Subscription").values()
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
+
+
+def test_webhook_urls_use_the_custom_domain(variant: Synthesized, synthesized: Synthesized) -> None:
+    def rest_envs(s: Synthesized) -> list[dict[str, object]]:
+        functions = s.resources("AWS::Lambda::Function").values()
+        return [f["Properties"]["Environment"]["Variables"] for f in functions if f["Properties"]["Handler"].startswith("rest.")]
+
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(variant)} == {"https://api.example.com"}
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(synthesized)} == {None}
