@@ -195,17 +195,17 @@ class PresetService:
         The preset's inputs are the trigger block's (``trigger_config``, checked against
         its schema); the webhook and the preset are written in one transaction.
         """
-        from agentplatform.blocks.registry import get_block
+        from agentplatform.graphs.schema import webhook_trigger
         from agentplatform.integrations.webhooks import get_webhook_manager
-        from agentplatform.integrations.webhooks.service import new_webhook, public_fields, trigger_node
+        from agentplatform.integrations.webhooks.service import new_webhook, public_fields
         from agentplatform.store.webhooks import WebhookRepository, bound_to
 
         try:
             graph = runnable_graph(self.graphs, user_id, request.graph_id, request.graph_version)
         except NotFoundError as exc:
             raise NotFoundError(f"Graph #{request.graph_id} is not accessible (anymore)") from exc
-        node = trigger_node(graph)
-        block = get_block(node.block_id) if node else None
+        trigger = webhook_trigger(graph)
+        block = trigger[0] if trigger else None
         if block is None or block.webhook_config is None:
             raise ValueError(f"Graph #{request.graph_id} does not have a webhook trigger node")
         error = block.input_schema.validate_data({**request.trigger_config, "payload": {}})
