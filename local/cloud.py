@@ -156,19 +156,12 @@ class LocalCloud:
         get_settings.cache_clear()
 
     def _end_interrupted_runs(self) -> None:
-        """Runs in flight when the last session stopped lost their (in-memory) state
-        machine executions: end them TERMINATED rather than leave them RUNNING. Then
-        journal the runs this session starts."""
-        from agentplatform.executions.service import ExecutionService
-        from agentplatform.store.executions import ExecutionRepository, RunRef
         from local.stepfunctions import RunJournal, journal_runs
 
         assert self.state_dir is not None
-        journal, repo = RunJournal(self.state_dir / "runs.jsonl"), ExecutionRepository()
-        items = [repo.get_run(RunRef(user_id, run_id)) for user_id, run_id in journal.runs()]
-        self.interrupted_runs = ExecutionService().terminate_interrupted(i for i in items if i is not None)
-        journal.clear()
-        journal_runs(journal)
+        journal = RunJournal(self.state_dir / "runs.jsonl")
+        self.interrupted_runs = end_interrupted_runs(journal)
+        journal_runs(journal)  # and journal the runs this session starts
 
     def stream_pollers(self) -> list[Any]:
         """The table stream's event source mappings, as the deployed stack has them."""
@@ -203,3 +196,17 @@ class LocalCloud:
             self._dynamodb = None
         for name in _TABLE_ENDPOINTS:
             os.environ.pop(name, None)
+
+
+def end_interrupted_runs(journal: Any) -> int:
+    """Runs in flight when the last session stopped lost their (in-memory) state machine
+    executions: end the journal's runs that are still in flight TERMINATED rather than
+    leave them RUNNING for ever, and empty it. Returns how many were ended."""
+    from agentplatform.executions.service import ExecutionService
+    from agentplatform.store.executions import ExecutionRepository, RunRef
+
+    repo = ExecutionRepository()
+    items = [repo.get_run(RunRef(user_id, run_id)) for user_id, run_id in journal.runs()]
+    ended = ExecutionService().terminate_interrupted(item for item in items if item is not None)
+    journal.clear()
+    return ended

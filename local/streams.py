@@ -28,13 +28,16 @@ import logging
 import os
 import threading
 import time
+import zlib
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agentplatform.aws import client
+from agentplatform.store.schema import PARTITION_KEY
 from local.lambdas import Handler, invoke
 
 logger = logging.getLogger("local.streams")
@@ -273,6 +276,7 @@ class StreamMapping:
     retry_attempts: int = -1  # -1: until the record expires, as in AWS
     max_record_age_seconds: int = -1
     filter_patterns: tuple[str, ...] = ()
+    parallelization_factor: int = 1  # concurrent batches per shard, ordered per partition key
 
     @classmethod
     def from_template(cls, props: dict[str, Any], handler: str) -> StreamMapping:
@@ -285,6 +289,7 @@ class StreamMapping:
             retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
             max_record_age_seconds=int(props.get("MaximumRecordAgeInSeconds", -1)),
             filter_patterns=tuple(f["Pattern"] for f in props.get("FilterCriteria", {}).get("Filters", [])),
+            parallelization_factor=int(props.get("ParallelizationFactor", 1)),
         )
 
     def matcher(self) -> Any:
@@ -311,9 +316,11 @@ class StreamPoller:
         *,
         checkpoint: Path | None = None,
         dead_letters: Path | None = None,
+        handler: Handler | None = None,
     ):
         self.table_name = table_name
         self.mapping = mapping
+        self.handler = handler  # default: the mapping's, imported when the thread starts
         self.checkpoint = Checkpoint(checkpoint) if checkpoint else None
         self.dead_letters = dead_letters
         self._matches = mapping.matcher()
@@ -321,6 +328,7 @@ class StreamPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._reader: StreamReader | None = None
+        self._lanes = ThreadPoolExecutor(mapping.parallelization_factor, thread_name_prefix="stream-lane")
 
     def start(self) -> StreamPoller:
         """Resume from the checkpoint; with none, from the stream's start (a checkpoint
@@ -343,9 +351,10 @@ class StreamPoller:
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+        self._lanes.shutdown(wait=True)
 
     def _run(self) -> None:
-        handler = _load(self.mapping.handler)
+        handler = self.handler or _load(self.mapping.handler)
         while not self._stop.is_set():
             try:
                 while not self._stop.is_set() and self._poll_once(handler):
@@ -368,7 +377,8 @@ class StreamPoller:
         """Deliver what one ``GetRecords`` returned; False when there was nothing new."""
         assert self._reader is not None
         shard_id = self._reader.position.shard_id
-        records = self._reader.read(self.mapping.batch_size)
+        # Enough for every concurrent batch (GetRecords returns at most 1,000).
+        records = self._reader.read(min(1000, self.mapping.batch_size * self.mapping.parallelization_factor))
         if records:
             self._process(handler, records, str(shard_id))
         if self.checkpoint is not None and (records or self._reader.position.shard_id != shard_id):
@@ -385,7 +395,18 @@ class StreamPoller:
             if expired:
                 self._dead_letter(expired, shard_id, "RecordAgeExceeded")
                 events = [e for e in events if e not in expired]
-        self._deliver(handler, [e for e in events if self._matches(e)], shard_id)
+        lanes: dict[int, list[dict[str, Any]]] = {}
+        for event in events:
+            if self._matches(event):
+                key = json.dumps(event["dynamodb"]["Keys"].get(PARTITION_KEY), sort_keys=True).encode()
+                lanes.setdefault(zlib.crc32(key) % self.mapping.parallelization_factor, []).append(event)
+        # Each lane keeps its partition keys' order; the checkpoint moves once all are done.
+        list(self._lanes.map(lambda lane: self._deliver_lane(handler, lane, shard_id), lanes.values()))
+
+    def _deliver_lane(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
+        size = self.mapping.batch_size
+        for start in range(0, len(events), size):
+            self._deliver(handler, events[start : start + size], shard_id)
 
     def _deliver(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
         """Invoke until every event is delivered or dead-lettered, as Lambda retries."""
