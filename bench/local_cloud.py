@@ -36,10 +36,11 @@ SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
 GRAPHS = 20
 LIST_REQUESTS = 300
-WARMUP_REQUESTS = 20
+WARMUP_REQUESTS = 100
 FILLER_ITEMS = 50_000
 BURST_RUNS = 200
 AFTER_BURST_RUNS = 30
+AFTER_BURST_SPACING_SECONDS = 0.2
 BURST_CLIENTS = 8
 
 os.environ.update({"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "agentplatform-bench"})
@@ -173,9 +174,10 @@ def _record_first_writes() -> dict[str, float]:
     return first
 
 
-def burst(http: Any, url: str) -> tuple[list[float], list[float]]:
-    """Delays (ms) from first write to first event: the burst's runs, then the runs
-    started one after another right after it."""
+def burst(http: Any, url: str) -> tuple[list[float], list[float], float]:
+    """Delays (ms) from first write to first event: for the burst's own runs (started
+    at once), and for runs started one after another once the burst has finished; and
+    the seconds the burst took."""
     from tests.support.graphs import input_store_output_graph
 
     graph = http.post("/api/graphs", json={"graph": input_store_output_graph("Burst")}).json()
@@ -187,9 +189,15 @@ def burst(http: Any, url: str) -> tuple[list[float], list[float]]:
         assert response.status_code == 200, response.text
         return str(response.json()["id"])
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(BURST_CLIENTS) as pool:
         burst_ids = list(pool.map(execute, range(BURST_RUNS)))
-    after_ids = [execute(BURST_RUNS + n) for n in range(AFTER_BURST_RUNS)]
+    _wait_until_runs_finish(http)
+    took = time.perf_counter() - started
+    after_ids = []
+    for n in range(AFTER_BURST_RUNS):
+        after_ids.append(execute(BURST_RUNS + n))
+        time.sleep(AFTER_BURST_SPACING_SECONDS)
     events.wait_for(burst_ids + after_ids)
     events.close()
     missing = [r for r in burst_ids + after_ids if r not in events.arrived]
@@ -198,7 +206,7 @@ def burst(http: Any, url: str) -> tuple[list[float], list[float]]:
     def delays(ids: list[str]) -> list[float]:
         return [(events.arrived[r] - first_write[r]) * 1000 for r in ids]
 
-    return delays(burst_ids), delays(after_ids)
+    return delays(burst_ids), delays(after_ids), took
 
 
 def _wait_until_runs_finish(http: Any, limit: float = 900.0) -> None:
@@ -234,14 +242,14 @@ def main() -> int:
             empty = list_graphs(http)
             fill_seconds = fill_table(FILLER_ITEMS)
             full = list_graphs(http)
-            burst_delays, after_delays = burst(http, f"ws://127.0.0.1:{port}/ws?token={token}")
-            _wait_until_runs_finish(http)
+            burst_delays, after_delays, burst_seconds = burst(http, f"ws://127.0.0.1:{port}/ws?token={token}")
     finally:
         server.should_exit = True
         thread.join(timeout=60)
         cloud.stop()
 
-    print("local cloud, table in DynamoDB Local (one process, this machine)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"local cloud, table in DynamoDB Local; {os.cpu_count()} cores, load average {load}")
     print(f"GET /api/graphs ({GRAPHS} graphs), {LIST_REQUESTS} sequential requests each:")
     print(f"  {'items in table':>16}  {'p50 ms':>8}  {'p99 ms':>8}  {'req/s':>7}")
     print(f"  {'~' + str(GRAPHS * 2):>16}  {empty[0]:8.1f}  {empty[1]:8.1f}  {empty[2]:7.1f}")
@@ -250,9 +258,9 @@ def main() -> int:
         f"  ratio (full/empty): p50 {full[0] / empty[0]:.2f}, p99 {full[1] / empty[1]:.2f},"
         f" req/s {empty[2] / full[2]:.2f}   (target <= 1.5; filling took {fill_seconds:.0f} s)"
     )
-    print("first table write of a run -> its first WebSocket event (graph runs channel):")
+    print(f"first table write of a run -> its first WebSocket event (the burst took {burst_seconds:.0f} s):")
     for label, values in (
-        (f"burst of {BURST_RUNS} runs", burst_delays),
+        (f"the burst's {BURST_RUNS} runs", burst_delays),
         (f"{AFTER_BURST_RUNS} runs right after it", after_delays),
     ):
         print(

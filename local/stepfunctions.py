@@ -243,13 +243,20 @@ invocation_counts: Counter[str] = Counter()
 _patched = False
 
 
+# Like an account's Lambda concurrency limit: one process cannot usefully run hundreds of
+# invocations at once, and past a few they only queue up in the table engine ahead of
+# the stream reader's requests, delaying every live event.
+_concurrency = threading.BoundedSemaphore(int(os.environ.get("LOCAL_LAMBDA_CONCURRENCY", "4")))
+
+
 def _dispatch(function_name: str, event: Any) -> Any:
     from local.lambdas import invoke
 
     invocation_counts[function_name] += 1
     module_path, _, attr = _handlers[function_name].rpartition(".")
     handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
-    return invoke(handler, event, function_name=function_name)
+    with _concurrency:
+        return invoke(handler, event, function_name=function_name)
 
 
 def _patch_lambda_invoke() -> None:

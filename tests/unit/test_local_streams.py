@@ -114,3 +114,20 @@ def test_a_new_poller_resumes_after_the_last_delivered_record(poll):
     put("d")
     wait_until(lambda: "d" in second.seen())
     assert (first.seen(), second.seen()) == (["a", "b"], ["c", "d"])
+
+
+def test_concurrent_batches_keep_each_partition_keys_order(poll):
+    from agentplatform.store.table import Table
+
+    runs = [f"GEXEC#run-{n}" for n in range(6)]
+    for step in range(5):
+        for pk in runs:
+            Table().put({"pk": pk, "sk": f"{pk}-{step}", "type": "node_exec"})
+    handler = RecordingHandler()
+    poll(handler)
+    wait_until(lambda: len(handler.seen()) >= 30)
+    seen = handler.seen()
+    assert sorted(seen) == sorted(f"{pk}-{step}" for pk in runs for step in range(5))
+    for pk in runs:
+        assert [sk for sk in seen if sk.startswith(f"{pk}-")] == [f"{pk}-{step}" for step in range(5)]
+    assert len(handler.invocations) > 1  # one GetRecords batch, delivered as concurrent batches
