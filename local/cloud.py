@@ -19,16 +19,14 @@ and, at the next start, those still in flight are ended TERMINATED.
 
 from __future__ import annotations
 
-import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from agentplatform.aws import client, reset_clients
 from agentplatform.config import get_settings
-from agentplatform.store.schema import GSI_NAMES, TTL_ATTRIBUTE, create_table_kwargs
-
-logger = logging.getLogger("local.cloud")
+from agentplatform.store.schema import TTL_ATTRIBUTE, create_table_kwargs
 
 REGION = "us-east-1"
 MOTO_ENGINE = "moto"
@@ -47,11 +45,15 @@ _AWS_ENV = {
 }
 
 
-def _moto_config(passthrough: list[str]) -> dict[str, Any]:
+def _moto_config(engine_endpoint: str) -> dict[str, Any]:
+    # Requests to the engine go out unmocked; naming its URL also spares each of them
+    # moto's walk through every service's URL patterns.
+    on_engine = ["dynamodb", "dynamodbstreams"] if engine_endpoint else []
+    urls = [re.escape(engine_endpoint)] if engine_endpoint else []
     return {
         "stepfunctions": {"execute_state_machine": True},
         "lambda": {"use_docker": False},
-        "core": {"passthrough": {"services": passthrough, "urls": []}},
+        "core": {"passthrough": {"services": on_engine, "urls": urls}},
     }
 
 
@@ -73,8 +75,8 @@ class LocalCloud:
             self._launch_table_engine()
             from moto import mock_aws
 
-            on_engine = ["dynamodb", "dynamodbstreams"] if self._dynamodb else []
-            self._mock = mock_aws(config=_moto_config(on_engine))  # type: ignore[call-overload]
+            endpoint = self._dynamodb.endpoint if self._dynamodb else ""
+            self._mock = mock_aws(config=_moto_config(endpoint))  # type: ignore[call-overload]
             self._mock.start()
             reset_clients()
             get_settings.cache_clear()
@@ -84,7 +86,7 @@ class LocalCloud:
                 self._dynamodb.wait_ready()
             self._provision_table()
             if self.state_dir is not None:
-                self._end_interrupted_runs()
+                self._take_over_run_journal()
         except BaseException:
             self.stop()  # never leave DynamoDB Local running behind a failed start
             raise
@@ -131,7 +133,7 @@ class LocalCloud:
         }
         wanted = create_table_kwargs(table)
         for index in wanted["GlobalSecondaryIndexes"]:
-            if index["IndexName"] in existing or index["IndexName"] not in GSI_NAMES:
+            if index["IndexName"] in existing:
                 continue
             names = {k["AttributeName"] for k in index["KeySchema"]}
             db.update_table(
@@ -155,7 +157,7 @@ class LocalCloud:
         provision_graph_run(self.blueprint)  # exports STATE_MACHINE_ARN
         get_settings.cache_clear()
 
-    def _end_interrupted_runs(self) -> None:
+    def _take_over_run_journal(self) -> None:
         from local.stepfunctions import RunJournal, journal_runs
 
         assert self.state_dir is not None
