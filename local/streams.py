@@ -379,39 +379,47 @@ class StreamPoller:
         shard_id = self._reader.position.shard_id
         # Enough for every concurrent batch (GetRecords returns at most 1,000).
         records = self._reader.read(min(1000, self.mapping.batch_size * self.mapping.parallelization_factor))
-        if records:
-            self._process(handler, records, str(shard_id))
+        if records and not self._process(handler, records, str(shard_id)):
+            return False  # stopped halfway: the next start delivers this batch again
         if self.checkpoint is not None and (records or self._reader.position.shard_id != shard_id):
             self.checkpoint.save(self._reader.position)
         return bool(records)
 
-    def _process(self, handler: Handler, records: list[dict[str, Any]], shard_id: str) -> None:
+    def _process(self, handler: Handler, records: list[dict[str, Any]], shard_id: str) -> bool:
+        """Deliver (or dead-letter) every record; False if stopped before the end."""
         assert self._reader is not None
-        events = [lambda_record(r, self._reader.stream_arn) for r in records]
-        max_age = self.mapping.max_record_age_seconds
-        if max_age >= 0:
-            oldest = time.time() - max_age
-            expired = [e for e in events if e["dynamodb"].get("ApproximateCreationDateTime", oldest) < oldest]
-            if expired:
-                self._dead_letter(expired, shard_id, "RecordAgeExceeded")
-                events = [e for e in events if e not in expired]
+        now = time.time()
+        oldest = now - self.mapping.max_record_age_seconds
         lanes: dict[int, list[dict[str, Any]]] = {}
-        for event in events:
-            if self._matches(event):
+        expired = []
+        for event in (lambda_record(r, self._reader.stream_arn) for r in records):
+            if (
+                self.mapping.max_record_age_seconds >= 0
+                and event["dynamodb"].get("ApproximateCreationDateTime", now) < oldest
+            ):
+                expired.append(event)
+            elif self._matches(event):
                 key = json.dumps(event["dynamodb"]["Keys"].get(PARTITION_KEY), sort_keys=True).encode()
                 lanes.setdefault(zlib.crc32(key) % self.mapping.parallelization_factor, []).append(event)
+        if expired:
+            self._dead_letter(expired, shard_id, "RecordAgeExceeded")
         # Each lane keeps its partition keys' order; the checkpoint moves once all are done.
-        list(self._lanes.map(lambda lane: self._deliver_lane(handler, lane, shard_id), lanes.values()))
+        return all(self._lanes.map(lambda lane: self._deliver_lane(handler, lane, shard_id), lanes.values()))
 
-    def _deliver_lane(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
+    def _deliver_lane(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> bool:
         size = self.mapping.batch_size
-        for start in range(0, len(events), size):
+        return all(
             self._deliver(handler, events[start : start + size], shard_id)
+            for start in range(0, len(events), size)
+        )
 
-    def _deliver(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
-        """Invoke until every event is delivered or dead-lettered, as Lambda retries."""
+    def _deliver(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> bool:
+        """Invoke until every event is delivered or dead-lettered, as Lambda retries;
+        False if stopped first."""
         pending: deque[tuple[list[dict[str, Any]], int]] = deque([(events, 0)] if events else [])
-        while pending and not self._stop.is_set():
+        while pending:
+            if self._stop.is_set():
+                return False
             part, retries = pending.popleft()
             failed_from = self._invoke(handler, part)
             if failed_from is None:
@@ -426,6 +434,7 @@ class StreamPoller:
                 continue
             time.sleep(min(_MAX_BACKOFF_SECONDS, _BACKOFF_SECONDS * 2**retries))
             pending.appendleft((remaining, retries + 1))
+        return True
 
     def _invoke(self, handler: Handler, events: list[dict[str, Any]]) -> int | None:
         """None on success, else the index to retry from (``_FUNCTION_ERROR``: it raised)."""
