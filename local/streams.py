@@ -10,10 +10,11 @@ on a function error, and a retry limit after which the records are written to a
 dead-letter file, as the stack sends them to its on-failure queue.
 
 With a checkpoint file, the position (per shard) is saved after every batch, so a
-restart resumes where delivery stopped: a batch is redelivered only if the process died
-between the handler returning and the checkpoint being written, which the events
-Lambda absorbs (a retried record keeps its ``seq``, ADR 0003). Without one (the
-volatile moto table) the reader starts at the stream's tip.
+restart resumes where delivery stopped; a graceful stop finishes the batch in flight
+first. Only a process killed mid-batch has that batch delivered again on restart (at
+least once, as Lambda), which the events Lambda absorbs: a retried record keeps its
+``seq`` (ADR 0003). Without a checkpoint (the volatile moto table) the reader starts at
+the stream's tip.
 
 Writers never wait on the reader: it polls like Lambda does (moto's in-process stream
 also wakes it on each write), so a slow or failing fan-out cannot slow down a write.
@@ -379,14 +380,16 @@ class StreamPoller:
         shard_id = self._reader.position.shard_id
         # Enough for every concurrent batch (GetRecords returns at most 1,000).
         records = self._reader.read(min(1000, self.mapping.batch_size * self.mapping.parallelization_factor))
-        if records and not self._process(handler, records, str(shard_id)):
-            return False  # stopped halfway: the next start delivers this batch again
+        if records:
+            self._process(handler, records, str(shard_id))
         if self.checkpoint is not None and (records or self._reader.position.shard_id != shard_id):
             self.checkpoint.save(self._reader.position)
         return bool(records)
 
-    def _process(self, handler: Handler, records: list[dict[str, Any]], shard_id: str) -> bool:
-        """Deliver (or dead-letter) every record; False if stopped before the end."""
+    def _process(self, handler: Handler, records: list[dict[str, Any]], shard_id: str) -> None:
+        """Deliver (or dead-letter) every record, even when asked to stop meanwhile: a
+        graceful stop then repeats nothing (a SIGKILL repeats this batch, at least once
+        as Lambda)."""
         assert self._reader is not None
         now = time.time()
         oldest = now - self.mapping.max_record_age_seconds
@@ -404,22 +407,17 @@ class StreamPoller:
         if expired:
             self._dead_letter(expired, shard_id, "RecordAgeExceeded")
         # Each lane keeps its partition keys' order; the checkpoint moves once all are done.
-        return all(self._lanes.map(lambda lane: self._deliver_lane(handler, lane, shard_id), lanes.values()))
+        list(self._lanes.map(lambda lane: self._deliver_lane(handler, lane, shard_id), lanes.values()))
 
-    def _deliver_lane(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> bool:
+    def _deliver_lane(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
         size = self.mapping.batch_size
-        return all(
+        for start in range(0, len(events), size):
             self._deliver(handler, events[start : start + size], shard_id)
-            for start in range(0, len(events), size)
-        )
 
-    def _deliver(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> bool:
-        """Invoke until every event is delivered or dead-lettered, as Lambda retries;
-        False if stopped first."""
+    def _deliver(self, handler: Handler, events: list[dict[str, Any]], shard_id: str) -> None:
+        """Invoke until every event is delivered or dead-lettered, as Lambda retries."""
         pending: deque[tuple[list[dict[str, Any]], int]] = deque([(events, 0)] if events else [])
         while pending:
-            if self._stop.is_set():
-                return False
             part, retries = pending.popleft()
             failed_from = self._invoke(handler, part)
             if failed_from is None:
@@ -434,7 +432,6 @@ class StreamPoller:
                 continue
             time.sleep(min(_MAX_BACKOFF_SECONDS, _BACKOFF_SECONDS * 2**retries))
             pending.appendleft((remaining, retries + 1))
-        return True
 
     def _invoke(self, handler: Handler, events: list[dict[str, Any]]) -> int | None:
         """None on success, else the index to retry from (``_FUNCTION_ERROR``: it raised)."""
