@@ -125,7 +125,8 @@ def _launcher_classes(runtime: Runtime) -> Path | None:
     javac = runtime.java.resolve().parent / "javac"
     if not javac.is_file():
         return None
-    digest = hashlib.sha256(LAUNCHER_SOURCE.read_bytes() + str(javac.resolve()).encode()).hexdigest()[:16]
+    built_for = f"{javac.resolve()} {runtime.home.name}".encode()  # the JDK and DynamoDB Local
+    digest = hashlib.sha256(LAUNCHER_SOURCE.read_bytes() + built_for).hexdigest()[:16]
     classes = LAUNCHER_CACHE / digest
     LAUNCHER_CACHE.mkdir(parents=True, exist_ok=True)
     with (LAUNCHER_CACHE / ".lock").open("w") as lock:
@@ -161,17 +162,20 @@ def _command(runtime: Runtime, data_dir: Path, port: int) -> list[str]:
     return [*base, "-cp", classpath, "LoopbackDynamoDBLocal", *options]
 
 
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:  # no /proc (macOS)
+        try:
+            return subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True).stdout
+        except OSError:
+            return b""
+
+
 def _is_dynamodb_local(pid: int, data_dir: Path) -> bool:
     """Whether ``pid`` is a DynamoDB Local serving ``data_dir`` (never kill a reused pid)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return (
-        b"-dbPath" in cmdline
-        and str(data_dir).encode() in cmdline
-        and any(b"DynamoDBLocal" in part for part in cmdline)
-    )
+    command = _command_line(pid)
+    return b"DynamoDBLocal" in command and f"-dbPath {data_dir} ".encode() in command + b" "
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
