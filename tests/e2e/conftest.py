@@ -69,7 +69,7 @@ class DevServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()  # SIGTERM: a graceful shutdown
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=90)
             self.process = None
 
     def kill(self) -> None:
@@ -84,7 +84,8 @@ class DevServer:
         return int((self.state_dir / "dynamodb" / "dynamodb-local.pid").read_text())
 
 
-def _java_or_skip() -> None:
+@pytest.fixture(scope="module", autouse=True)
+def _needs_java() -> None:
     from local.dynamodb_local import Unavailable, find_runtime
 
     try:
@@ -93,11 +94,6 @@ def _java_or_skip() -> None:
         if "Java" in str(exc):
             pytest.skip(str(exc))
         raise  # Java but no DynamoDB Local: `make install` is broken, not this machine
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _needs_java() -> None:
-    _java_or_skip()
 
 
 @pytest.fixture(scope="module")
