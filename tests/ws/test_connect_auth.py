@@ -19,7 +19,7 @@ def _claims(**overrides: object) -> dict[str, object]:
         "aud": "authenticated",
         "role": "authenticated",
         "iat": now,
-        "exp": now + 600,
+        "exp": now + 3600,  # tokens are minted at collection: outlive a slow suite
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
