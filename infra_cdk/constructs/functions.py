@@ -2,6 +2,8 @@
 
 The code asset is the whole ``functions/`` directory (handlers are ``<package>.<module>.handler``);
 ``agentplatform`` and its dependencies come from the layer (see ``infra_cdk.bundling``).
+When bundling, both carry bytecode for the runtime if a CPython 3.12 is found here
+(``infra_cdk.bytecode``); otherwise synthesis warns once and they ship source only.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra_cdk.bundling import layer_code
+from infra_cdk import bytecode
+from infra_cdk.bundling import function_code, layer_code
 from infra_cdk.catalog import Access, FunctionSpec, Kind
-from infra_cdk.config import FUNCTIONS_DIR, PlatformConfig
+from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets, grant
 from infra_cdk.constructs.log_groups import log_group
 from infra_cdk.nag import acknowledge, acknowledge_wildcard
@@ -87,15 +90,18 @@ class PlatformFunctions(Construct):
         super().__init__(scope, construct_id)
         self._config = config
         self._targets = targets
+        interpreter = bytecode.find_interpreter() if config.bundle else None
+        if config.bundle and interpreter is None:
+            bytecode.warn_without_bytecode()
         self.layer = lambda_.LayerVersion(
             self,
             "CoreLayer",
-            code=layer_code(bundle=config.bundle),
+            code=layer_code(bundle=config.bundle, interpreter=interpreter),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[lambda_.Architecture.ARM_64],
             description="agentplatform and its runtime dependencies",
         )
-        self.code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "*.pyc"])
+        self.code = function_code(interpreter)
         self.async_failures = sqs.Queue(
             self,
             "AsyncFailures",
