@@ -1,1 +1,5 @@
 """One Lambda per REST API domain (see ``agentplatform.api.domains``)."""
+
+from agentplatform.snapstart import register_restore_hooks
+
+register_restore_hooks()
