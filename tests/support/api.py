@@ -46,8 +46,10 @@ class ApiGatewayClient:
         json_body: Any = None,
         body: str | bytes | None = None,
         params: dict[str, Any] | None = None,
+        query: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> ApiResponse:
+        """``query`` is the raw query string, for what ``params`` cannot encode."""
         matched = routes().match(method, path)
         assert matched is not None, f"no API Gateway resource for {method} {path}"
         all_headers = {"host": "testserver", **self.headers, **(headers or {})}
@@ -61,7 +63,7 @@ class ApiGatewayClient:
             path,
             resource=matched.route.path,
             path_parameters=matched.path_parameters,
-            query=urlencode(params or {}),
+            query=query if query is not None else urlencode(params or {}),
             headers=all_headers,
             body=body,
         )

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
 from agentplatform.api.errors import UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.input_guard import InputGuardMiddleware
 from agentplatform.api.middleware import SecurityHeadersMiddleware
 from agentplatform.api.routers import health
 from agentplatform.config import get_settings
@@ -56,6 +57,7 @@ def create_app(domain: str) -> FastAPI:
 
     # add_middleware wraps: the last one added runs first on the way in.
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(InputGuardMiddleware)  # inside CORS and security headers: its 400s get them
     settings = get_settings()
     if settings.cors_allow_origins:
         from fastapi.middleware.cors import CORSMiddleware

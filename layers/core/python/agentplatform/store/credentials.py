@@ -16,7 +16,7 @@ from agentplatform.errors import NotFoundError
 from agentplatform.integrations.crypto import SealedSecret, open_sealed, seal
 from agentplatform.models.credentials import Credentials, public_fields
 from agentplatform.store import keys
-from agentplatform.store.table import Table
+from agentplatform.store.table import Table, loads
 
 _ITEM_TYPE = "credentials"
 _credentials_adapter: TypeAdapter[Any] = TypeAdapter(Credentials)
@@ -57,10 +57,10 @@ class CredentialsRepository:
         """Non-secret attributes of every credential the user owns, oldest first."""
         items = self.table.query(keys.user_pk(user_id), prefix=keys.CREDENTIALS_PREFIX)
         ordered = sorted(items, key=lambda item: str(item.get("created_at", "")))
-        return [json.loads(item["public"]) for item in ordered]
+        return [loads(item["public"]) for item in ordered]
 
     def get_public(self, user_id: str, credentials_id: str) -> dict[str, Any]:
-        public: dict[str, Any] = json.loads(self._item(user_id, credentials_id)["public"])
+        public: dict[str, Any] = loads(self._item(user_id, credentials_id)["public"])
         return public
 
     def get(self, user_id: str, credentials_id: str) -> Credentials:
@@ -73,7 +73,7 @@ class CredentialsRepository:
             ciphertext=bytes(item["ciphertext"]),
         )
         plaintext = open_sealed(sealed, _context(user_id, credentials_id))
-        creds: Credentials = _credentials_adapter.validate_python(json.loads(plaintext))
+        creds: Credentials = _credentials_adapter.validate_python(loads(plaintext))
         return creds
 
     def delete(self, user_id: str, credentials_id: str) -> None:

@@ -3,11 +3,16 @@
 Items go in and out as plain dicts. Bulky documents (graph bodies, node inputs and
 outputs) are stored as zlib-compressed JSON in binary attributes: this keeps items
 far below the 400 KB limit and avoids DynamoDB's Decimal numbers entirely.
+
+Reads repair text that is not valid Unicode (a lone UTF-16 surrogate, stored before the
+API refused them or produced by a block) to U+FFFD, so no stored value can make a
+response fail to serialise.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -19,13 +24,36 @@ _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# json.dumps writes non-ASCII as escapes; a surrogate one starts with this.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def repaired(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {repaired(k): repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [repaired(v) for v in value]
+    return value
+
+
+def loads(raw: str | bytes) -> Any:
+    """``json.loads`` for stored JSON: strings come back valid Unicode."""
+    document = json.loads(raw)
+    text = raw.encode() if isinstance(raw, str) else raw
+    return repaired(document) if _SURROGATE_ESCAPE.search(text) else document
+
+
 def pack(document: Any) -> bytes:
     return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
 
 
 def unpack(blob: Any) -> Any:
     raw = blob.value if hasattr(blob, "value") else blob
-    return json.loads(zlib.decompress(raw))
+    return loads(zlib.decompress(raw))
 
 
 def _serializer() -> Any:
@@ -53,6 +81,8 @@ def from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
             item[key] = int(value) if value == int(value) else float(value)
         elif hasattr(value, "value") and isinstance(value.value, bytes):
             item[key] = value.value
+        elif isinstance(value, str | dict | list):
+            item[key] = repaired(value)
     return item
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from agentplatform.aws import client
 from agentplatform.config import get_settings
 from agentplatform.store import keys
+from agentplatform.store.table import loads
 
 SPILL_BYTES = 300_000
 _MARKER = "$spilled"
@@ -38,7 +39,7 @@ def load(value: Any) -> Any:
     if not _is_ref(value):
         return value
     body = client("s3").get_object(Bucket=get_settings().bucket_name, Key=value[_MARKER])["Body"].read()
-    return json.loads(body)
+    return loads(body)
 
 
 def spill_pins(pins: dict[str, Any], graph_exec_id: str) -> dict[str, Any]:
