@@ -64,6 +64,31 @@ def _validate_credentials(user_id: str, graph: Any, masks: dict[str, dict[str, A
         raise GraphValidationError.for_nodes(errors)
 
 
+def _check_required_inputs(graph: Any, inputs: dict[str, Any], masks: dict[str, dict[str, Any]]) -> None:
+    """Refuse a run that lacks a required graph input (upstream runs it, and the input's
+    branch silently never fires, so the run completes with no output)."""
+    from agentplatform.blocks.block import BlockType
+    from agentplatform.blocks.registry import get_block
+
+    required = set(graph.input_schema.get("required", []))
+    missing: dict[str, str] = {}  # node id -> input name
+    for node in graph.nodes:
+        block = get_block(node.block_id)
+        name = str(node.input_default.get("name", ""))
+        if block is None or block.block_type != BlockType.INPUT or name not in required:
+            continue
+        if inputs.get(name) is None and "value" not in masks.get(node.id, {}):
+            missing[node.id] = name
+    if missing:
+        raise GraphValidationError(
+            f"Missing required graph inputs: {', '.join(sorted(set(missing.values())))}",
+            {
+                node_id: {"value": f"Required graph input '{name}' is missing"}
+                for node_id, name in missing.items()
+            },
+        )
+
+
 class ExecutionService:
     def __init__(self, repo: ExecutionRepository | None = None, graphs: GraphRepository | None = None):
         self.repo = repo or ExecutionRepository()
@@ -88,6 +113,7 @@ class ExecutionService:
         masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
         validate_graph(graph, for_run=True, input_masks=masks)
         _validate_credentials(user_id, graph, masks)
+        _check_required_inputs(graph, inputs, masks)
         starting = starting_executions(graph, inputs, masks)
         meta = GraphExecutionMeta(
             id=graph_exec_id or str(uuid.uuid4()),

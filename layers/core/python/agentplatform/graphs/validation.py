@@ -57,7 +57,12 @@ def _check_link(link: Link, blocks: Mapping[str, tuple[Block, dict]], errors: No
 
 def _check_structure(graph: BaseGraph, errors: NodeErrors) -> dict[str, tuple[Block, dict]]:
     blocks: dict[str, tuple[Block, dict]] = {}
+    seen: set[str] = set()
     for node in graph.nodes:
+        if node.id in seen:
+            _add(errors, node.id, "id", "Duplicate node id: every node of a graph needs its own id")
+            continue
+        seen.add(node.id)
         block = get_block(node.block_id)
         if block is None:
             _add(errors, node.id, "block_id", f"Block #{node.block_id} not found.")

@@ -3,17 +3,19 @@
 Unlike upstream, no response ever carries a secret, not even ``GET`` of one credential
 (upstream returns the API key there): create and get answer ``CredentialsDetail``,
 listings ``CredentialsMetaResponse``. No OAuth app is configured, so the OAuth routes
-answer 501 as upstream does for an unconfigured provider.
+answer 501 as upstream does for an unconfigured provider (here in the error envelope).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel
 
 from agentplatform.api.deps import UserId
+from agentplatform.api.errors import NOT_CONFIGURED_RESPONSE
+from agentplatform.errors import NotConfiguredError
 from agentplatform.integrations.providers import PROVIDER_NAMES, constant_name
 from agentplatform.integrations.service import CredentialsService
 from agentplatform.models.credentials import CredentialsDetail, CredentialsMetaResponse
@@ -47,8 +49,8 @@ class ProviderNamesResponse(BaseModel):
     providers: list[str]
 
 
-def _oauth_not_configured(provider: str) -> HTTPException:
-    return HTTPException(501, detail=f"Integration with provider '{provider}' is not configured.")
+def _oauth_not_configured(provider: str) -> NotConfiguredError:
+    return NotConfiguredError(f"Integration with provider '{provider}' is not configured.")
 
 
 @router.get("/providers", summary="Get a list of all available provider names.")
@@ -76,12 +78,14 @@ def get_provider_enum_example() -> dict[str, str]:
     return {"provider": PROVIDER_NAMES[0]}
 
 
-@router.get("/{provider}/login", summary="Initiate OAuth flow")
+@router.get("/{provider}/login", summary="Initiate OAuth flow", responses=NOT_CONFIGURED_RESPONSE)
 def login(user_id: UserId, provider: str, scopes: str = "") -> LoginResponse:
     raise _oauth_not_configured(provider)
 
 
-@router.post("/{provider}/callback", summary="Exchange OAuth code for tokens")
+@router.post(
+    "/{provider}/callback", summary="Exchange OAuth code for tokens", responses=NOT_CONFIGURED_RESPONSE
+)
 def callback(user_id: UserId, provider: str, body: OAuthCallback) -> CredentialsMetaResponse:
     raise _oauth_not_configured(provider)
 
