@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from local.apigw import RouteTable, decode_response, proxy_event
+from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
 from local.streams import StreamPoller
@@ -91,6 +91,9 @@ class LocalGateway:
         while True:
             message = await receive()
             body.extend(message.get("body", b""))
+            if len(body) > MAX_REQUEST_BYTES:
+                await _respond(send, *request_too_large())
+                return
             if not message.get("more_body"):
                 break
         method, path = scope["method"], scope["path"]

@@ -27,12 +27,16 @@ from agentplatform.store.executions import (
     RunRef,
     node_exec_item,
     now,
+    run_detail,
     run_item,
     run_meta,
     run_outputs,
-    with_nodes,
 )
 from agentplatform.store.graphs import GraphRepository
+from agentplatform.store.values import ValueLoader
+
+# Listings show large values as previews and read nothing from S3 (one query per page).
+_PREVIEWS = ValueLoader(previews_only=True)
 
 _STOPPABLE = (
     ExecutionStatus.INCOMPLETE,
@@ -135,8 +139,7 @@ class ExecutionService:
         self.repo.create_run(item, nodes)
         if not self.queue_and_start(ref, graph.id, graph.version):
             return self.get(user_id, graph.id, meta.id)
-        meta.status = ExecutionStatus.QUEUED
-        return with_nodes(meta, item, nodes)
+        return run_detail({**item, "status": ExecutionStatus.QUEUED.value}, nodes)
 
     def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool:
         """Guarded INCOMPLETE -> QUEUED: whoever wins it starts the state machine."""
@@ -226,10 +229,10 @@ class ExecutionService:
         item = self.repo.get_run(ref)
         if item is None or item["graph_id"] != graph_id:
             raise _not_found(graph_exec_id)
-        return with_nodes(run_meta(item), item, self.repo.node_execs(ref))
+        return run_detail(item, self.repo.node_execs(ref))
 
     def list_all(self, user_id: str, limit: int = 250) -> list[GraphExecutionMeta]:
-        return [run_meta(item) for item in self.repo.list_runs(user_id)[:limit]]
+        return [run_meta(item, _PREVIEWS) for item in self.repo.list_runs(user_id)[:limit]]
 
     def list_for_graph(
         self, user_id: str, graph_id: str, page: int, page_size: int
@@ -237,7 +240,7 @@ class ExecutionService:
         items = self.repo.list_runs(user_id, graph_id)
         start = (page - 1) * page_size
         return GraphExecutionsPaginated(
-            executions=[run_meta(item) for item in items[start : start + page_size]],
+            executions=[run_meta(item, _PREVIEWS) for item in items[start : start + page_size]],
             pagination=Pagination(
                 total_items=len(items),
                 total_pages=math.ceil(len(items) / page_size) if items else 0,

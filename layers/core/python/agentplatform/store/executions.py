@@ -25,7 +25,15 @@ from agentplatform.models.execution import (
     Stats,
 )
 from agentplatform.store import keys, values
-from agentplatform.store.table import Table, is_condition_failure, pack, put_op, unpack, update_op
+from agentplatform.store.table import (
+    Table,
+    is_condition_failure,
+    item_size_checked,
+    pack,
+    put_op,
+    unpack,
+    update_op,
+)
 
 _TRANSACTION_MAX = 100
 # A node's ``queued`` ids are kept for retries only while they fit comfortably in the
@@ -92,14 +100,15 @@ def run_item(
     }
 
 
-def run_meta(item: dict[str, Any]) -> GraphExecutionMeta:
+def run_meta(item: dict[str, Any], loader: values.ValueLoader | None = None) -> GraphExecutionMeta:
+    """The run's meta; ``loader`` decides how spilled inputs come back (default: in full)."""
     stats = _unpack_or(item, "stats", None)
     return GraphExecutionMeta(
         id=item["id"],
         user_id=item["user_id"],
         graph_id=item["graph_id"],
         graph_version=item["graph_version"],
-        inputs=values.load_pins(_unpack_or(item, "inputs", {})),
+        inputs=(loader or values.ValueLoader()).pins(_unpack_or(item, "inputs", {})),
         credential_inputs=_unpack_or(item, "credential_inputs", None),
         nodes_input_masks=_unpack_or(item, "nodes_input_masks", None),
         preset_id=item.get("preset_id"),
@@ -112,8 +121,8 @@ def run_meta(item: dict[str, Any]) -> GraphExecutionMeta:
     )
 
 
-def run_outputs(item: dict[str, Any]) -> dict[str, list[Any]]:
-    return values.load_outputs(_unpack_or(item, "outputs", {}))
+def run_outputs(item: dict[str, Any], loader: values.ValueLoader | None = None) -> dict[str, list[Any]]:
+    return (loader or values.ValueLoader()).outputs(_unpack_or(item, "outputs", {}))
 
 
 def node_exec_item(ref: RunRef, run: dict[str, Any], execution: NewExecution, at: str) -> dict[str, Any]:
@@ -145,7 +154,8 @@ def node_input(item: dict[str, Any], *, load: bool = True) -> dict[str, Any]:
     return values.load_pins(pins) if load else pins
 
 
-def node_result(item: dict[str, Any]) -> NodeExecutionResult:
+def node_result(item: dict[str, Any], loader: values.ValueLoader | None = None) -> NodeExecutionResult:
+    loader = loader or values.ValueLoader()
     return NodeExecutionResult(
         user_id=item["user_id"],
         graph_id=item["graph_id"],
@@ -155,8 +165,8 @@ def node_result(item: dict[str, Any]) -> NodeExecutionResult:
         node_id=item["node_id"],
         block_id=item["block_id"],
         status=ExecutionStatus(item["status"]),
-        input_data=node_input(item),
-        output_data=values.load_outputs(_unpack_or(item, "output", {})),
+        input_data=loader.pins(node_input(item, load=False)),
+        output_data=loader.outputs(_unpack_or(item, "output", {})),
         add_time=item["add_time"],
         queue_time=item.get("queue_time"),
         start_time=item.get("start_time"),
@@ -498,7 +508,8 @@ class ExecutionRepository:
     def _transact_output(self, ops: list[dict[str, Any]]) -> bool:
         if len(ops) == 1:  # nothing routed: a plain conditional update (half the cost)
             try:
-                client("dynamodb").update_item(TableName=self.table.name, **ops[0]["Update"])
+                with item_size_checked():
+                    client("dynamodb").update_item(TableName=self.table.name, **ops[0]["Update"])
             except Exception as exc:
                 if is_condition_failure(exc):
                     return False
@@ -548,12 +559,16 @@ def load_state(state: SinkState) -> SinkState:
     return state
 
 
-def with_nodes(
-    meta: GraphExecutionMeta, item: dict[str, Any], nodes: list[dict[str, Any]]
-) -> GraphExecutionWithNodes:
+def run_detail(item: dict[str, Any], nodes: list[dict[str, Any]]) -> GraphExecutionWithNodes:
+    """The run with its node executions. A large value many pins share is returned in
+    full once, as a preview everywhere else: first come the run's outputs (its result),
+    then its inputs (which the caller sent), then the node executions."""
+    loader = values.ValueLoader()
+    outputs = run_outputs(item, loader)
+    meta = run_meta(item, loader)
     return GraphExecutionWithNodes(
         **meta.model_dump(exclude={"inputs"}),
         inputs=meta.inputs or {},
-        outputs=run_outputs(item),
-        node_executions=sort_node_results(node_result(n) for n in nodes),
+        outputs=outputs,
+        node_executions=sort_node_results(node_result(n, loader) for n in nodes),
     )

@@ -15,10 +15,12 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from agentplatform.aws import client
 from agentplatform.config import get_settings
+from agentplatform.errors import PayloadTooLargeError
 
 _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
@@ -86,6 +88,24 @@ def from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+def _too_large(exc: Exception) -> bool:
+    error = getattr(exc, "response", {}).get("Error", {})
+    return error.get("Code") == "ValidationException" and "Item size" in str(error.get("Message", ""))
+
+
+@contextmanager
+def item_size_checked() -> Iterator[None]:
+    """DynamoDB's refusal of an item over 400 KB as the 413 it is (nothing was written)."""
+    try:
+        yield
+    except Exception as exc:
+        if _too_large(exc):
+            raise PayloadTooLargeError(
+                "An item would exceed DynamoDB's 400 KB item size limit; nothing was stored"
+            ) from exc
+        raise
+
+
 def is_condition_failure(exc: Exception) -> bool:
     code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
     return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
@@ -112,7 +132,8 @@ class Table:
         if condition:
             kwargs["ConditionExpression"] = condition
         kwargs.update(_expression_args(**expr))
-        self._db.put_item(**kwargs)
+        with item_size_checked():
+            self._db.put_item(**kwargs)
 
     def update(
         self, pk: str, sk: str, update: str, *, condition: str | None = None, **expr: Any
@@ -126,7 +147,8 @@ class Table:
         if condition:
             kwargs["ConditionExpression"] = condition
         kwargs.update(_expression_args(**expr))
-        return from_attrs(self._db.update_item(**kwargs).get("Attributes", {}))
+        with item_size_checked():
+            return from_attrs(self._db.update_item(**kwargs).get("Attributes", {}))
 
     def delete(self, pk: str, sk: str, *, condition: str | None = None, **expr: Any) -> None:
         kwargs: dict[str, Any] = {"TableName": self.name, "Key": to_attrs({"pk": pk, "sk": sk})}
@@ -219,7 +241,8 @@ class Table:
         ``TableName``; use ``put_op``/``update_op``/``check_op`` to build them."""
         for op in operations:
             next(iter(op.values()))["TableName"] = self.name
-        self._db.transact_write_items(TransactItems=operations)
+        with item_size_checked():
+            self._db.transact_write_items(TransactItems=operations)
 
 
 def _expression_args(
