@@ -82,6 +82,8 @@ class FunctionSpec:
 
 # API Gateway gives REST integrations 29 s; the handler must give up first.
 REST_TIMEOUT = 28
+# plan and finalize (the state machine's Task timeouts are derived from it)
+GRAPH_RUN_STEP_TIMEOUT = 60
 
 
 def rest_functions() -> list[FunctionSpec]:
@@ -104,7 +106,13 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
     table = Access.TABLE_WRITE
     return [
         # plan starts a fresh execution when the history budget is spent
-        FunctionSpec("graph_run.plan", Kind.GRAPH_RUN, frozenset({table, Access.RUN_START}), 512, 60),
+        FunctionSpec(
+            "graph_run.plan",
+            Kind.GRAPH_RUN,
+            frozenset({table, Access.RUN_START}),
+            512,
+            GRAPH_RUN_STEP_TIMEOUT,
+        ),
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
@@ -119,7 +127,7 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
             # a finished sub-graph's outputs become its parent node's; large ones spill to S3
             DATA | {Access.RUN_START},
             512,
-            60,
+            GRAPH_RUN_STEP_TIMEOUT,
         ),
     ]
 

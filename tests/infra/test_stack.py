@@ -234,7 +234,11 @@ def test_websocket_api_routes_and_stage(synthesized: Synthesized, template: Any)
 def test_state_machine_runs_the_engine_asl_with_the_three_functions(synthesized: Synthesized) -> None:
     (machine,) = synthesized.resources("AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
-    assert json.loads(props["DefinitionString"]) == definition(DEFAULTS.map_max_concurrency)
+    assert json.loads(props["DefinitionString"]) == definition(
+        DEFAULTS.map_max_concurrency,
+        run_node_timeout=DEFAULTS.run_node_timeout_seconds,
+        run_timeout=DEFAULTS.graph_run_timeout_seconds,
+    )
     assert props["StateMachineType"] == "STANDARD"
     assert props["StateMachineName"] == "AgentPlatform-graph-run"
     assert props["DefinitionSubstitutions"] == {

@@ -52,6 +52,10 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # Run lifecycle: every run ends, and one user's graph cannot flood the engine.
+    max_node_executions_per_run: int = 10_000
+    max_concurrent_graph_executions_per_user: int = 25
+    reconcile_grace_seconds: float = 120.0
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +77,9 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        max_node_executions_per_run=int(env.get("MAX_NODE_EXECUTIONS_PER_RUN", "10000")),
+        max_concurrent_graph_executions_per_user=int(
+            env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
+        ),
+        reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
     )

@@ -60,11 +60,12 @@ class BatchResult:
     queued: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
+    ran: int = 0  # node executions claimed (towards the run's MAX_NODE_EXECUTIONS_PER_RUN)
 
     def as_payload(self) -> dict[str, Any]:
         if self.overflow or len(self.queued) > RETURN_IDS_MAX:
-            return {"queued": [], "waiting": self.waiting, "overflow": True}
-        return {"queued": self.queued, "waiting": self.waiting}
+            return {"queued": [], "waiting": self.waiting, "overflow": True, "ran": self.ran}
+        return {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
 
 
 def _jsonable(value: Any) -> Any:
@@ -248,17 +249,29 @@ def _start(
 
 
 def run_batch(
-    ref: RunRef, batch: list[str], *, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    ref: RunRef,
+    batch: list[str],
+    *,
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+    max_runs: int | None = None,
+    run_deadline: float | None = None,
 ) -> BatchResult:
+    """Run ``batch`` and what it queues locally; at most ``max_runs`` node executions
+    (the batch's share of the run's node-execution budget; None: no limit), and none
+    after ``run_deadline`` (epoch seconds), so plan can end a run that outlives it."""
     ctx = load_context(ref)
     result = BatchResult()
     if ctx is None or ExecutionStatus(ctx.run["status"]) in TERMINAL:
         return result
     local = deque(batch)
     limit = max(len(batch), 1)
+    if run_deadline is not None:
+        budget_seconds = min(budget_seconds, run_deadline - time.time())
     deadline = time.monotonic() + budget_seconds
     seen: set[str] = set()
     while local and len(local) <= limit and time.monotonic() < deadline:
+        if max_runs is not None and result.ran >= max_runs:
+            break
         node_exec_id = local.popleft()
         if node_exec_id in seen:
             continue
@@ -267,6 +280,7 @@ def run_batch(
         local.extend(already_queued)
         if item is None:
             continue
+        result.ran += 1
         if _is_agent(item):
             from agentplatform.engine.subgraphs import start_child
 
