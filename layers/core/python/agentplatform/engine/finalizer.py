@@ -88,22 +88,6 @@ def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str, error: 
     )
 
 
-_UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value)
-
-
-def end_unfinished_nodes(repo: ExecutionRepository, ref: RunRef, nodes: list[dict[str, Any]]) -> int:
-    """TERMINATE every QUEUED or RUNNING node execution in ``nodes`` (updating them in
-    place); returns how many there were."""
-    ended = 0
-    for node in nodes:
-        if node["status"] not in _UNFINISHED:
-            continue
-        updated = repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now())
-        node.update(updated or repo.get_node_execs(ref, [node["node_exec_id"]])[0])
-        ended += 1
-    return ended
-
-
 def finalize(
     ref: RunRef, repo: ExecutionRepository | None = None, *, error: str | None = None
 ) -> dict[str, Any]:
@@ -113,7 +97,7 @@ def finalize(
         return {"status": None}
     nodes = repo.node_execs(ref)
     current = ExecutionStatus(run["status"])
-    lost = end_unfinished_nodes(repo, ref, nodes)
+    lost = repo.terminate_unfinished(ref, nodes)
     if lost and error is None and current not in TERMINAL:
         error = f"{lost} node executions were left unfinished (their batch failed) and were terminated"
     if current in TERMINAL:  # ended elsewhere (stopped, failed): keep the reason it gave

@@ -105,7 +105,10 @@ class NodeRun:
         return self.states
 
     def emit(self, output: tuple[str, Any]) -> None:
-        """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``)."""
+        """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``).
+        A run that has ended takes no more: the block is abandoned between outputs."""
+        if self.ctx.ended():
+            raise _Abandon()
         if not self.buffer:
             self.buffer_since = time.monotonic()
         self.buffer.append(output)
@@ -270,7 +273,7 @@ def run_batch(
     deadline = time.monotonic() + budget_seconds
     seen: set[str] = set()
     while local and len(local) <= limit and time.monotonic() < deadline:
-        if max_runs is not None and result.ran >= max_runs:
+        if (max_runs is not None and result.ran >= max_runs) or ctx.ended():
             break
         node_exec_id = local.popleft()
         if node_exec_id in seen:
@@ -293,8 +296,17 @@ def run_batch(
         except _Abandon:
             continue
         local.extend(node_run.queued)
+    if ctx.ended(max_age=0):
+        return _after_end(ctx)
     result.queued = list(local)
     return result
+
+
+def _after_end(ctx: RunContext) -> BatchResult:
+    """The run ended (stopped, or failed) while this batch ran: nobody will plan again, so
+    what this batch and its siblings queued since the stop's own sweep is TERMINATED here."""
+    ctx.repo.terminate_unfinished(ctx.ref, ctx.repo.node_execs(ctx.ref))
+    return BatchResult()
 
 
 def _is_agent(item: dict[str, Any]) -> bool:
@@ -310,6 +322,8 @@ def fail_batch(ref: RunRef, batch: list[str], error: str) -> BatchResult:
     result = BatchResult()
     if ctx is None:
         return result
+    if ctx.ended(max_age=0):
+        return _after_end(ctx)
     local = deque(batch)
     seen: set[str] = set()
     while local:

@@ -197,11 +197,7 @@ class ExecutionService:
             return
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
         nodes = self.repo.node_execs(ref)
-        for node in nodes:
-            if ExecutionStatus(node["status"]) in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING):
-                self.repo.set_node_status(
-                    ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
-                )
+        self.repo.terminate_unfinished(ref, nodes)
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
             from agentplatform.engine.finalizer import child_outputs

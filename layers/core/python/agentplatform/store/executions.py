@@ -18,6 +18,7 @@ from agentplatform.aws import client
 from agentplatform.engine.routing import NewExecution, RouteResult, SinkState
 from agentplatform.engine.statuses import allowed_from
 from agentplatform.models.execution import (
+    TERMINAL,
     ExecutionStatus,
     GraphExecutionMeta,
     GraphExecutionWithNodes,
@@ -203,6 +204,11 @@ class ExecutionRepository:
         if item is None or (item.get("is_deleted") and not include_deleted):
             return None
         return item
+
+    def run_has_ended(self, ref: RunRef) -> bool:
+        """Whether the run is in a terminal status (or gone): a consistent read of its status only."""
+        item = self.table.get(ref.pk, keys.GRAPH_EXEC_SK, consistent=True, attributes=("status",))
+        return item is None or ExecutionStatus(item["status"]) in TERMINAL
 
     def set_run_status(self, ref: RunRef, target: ExecutionStatus, **fields: Any) -> dict[str, Any] | None:
         """Guarded transition; returns the new item, or None when the guard refused it."""
@@ -393,6 +399,20 @@ class ExecutionRepository:
             if is_condition_failure(exc):
                 return None
             raise
+
+    def terminate_unfinished(self, ref: RunRef, nodes: list[dict[str, Any]]) -> int:
+        """TERMINATE every QUEUED or RUNNING node execution among ``nodes`` (the run's,
+        as ``node_execs`` read them), updating them in place; returns how many."""
+        ended = 0
+        for node in nodes:
+            if node["status"] not in (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value):
+                continue
+            updated = self.set_node_status(
+                ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
+            )
+            node.update(updated or self.get_node_execs(ref, [node["node_exec_id"]])[0])
+            ended += 1
+        return ended
 
     def sink_states(self, ref: RunRef, node_ids: Iterable[str]) -> dict[str, SinkState]:
         wanted = sorted(set(node_ids))

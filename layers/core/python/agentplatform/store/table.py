@@ -121,9 +121,16 @@ class Table:
     def _db(self) -> Any:
         return client("dynamodb")
 
-    def get(self, pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    def get(
+        self, pk: str, sk: str, *, consistent: bool = False, attributes: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """The item, or only ``attributes`` of it (a cheap read of a large item)."""
+        kwargs: dict[str, Any] = {}
+        if attributes:
+            names = {f"#a{i}": name for i, name in enumerate(attributes)}
+            kwargs = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
         resp = self._db.get_item(
-            TableName=self.name, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=consistent
+            TableName=self.name, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=consistent, **kwargs
         )
         return from_attrs(resp["Item"]) if "Item" in resp else None
 
