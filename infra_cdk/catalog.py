@@ -129,6 +129,8 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
             512,
             GRAPH_RUN_STEP_TIMEOUT,
         ),
+        # scheduled: ends runs whose execution is gone (as finalize does), starts waiting runs
+        FunctionSpec("graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START}, 512, 300),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
+from agentplatform.engine import admission
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
 from agentplatform.store.table import pack, unpack
@@ -111,8 +112,10 @@ def finalize(
     else:
         failed = error is not None or (bool(run.get("fail_on_node_error")) and stats.node_error_count > 0)
         status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
-        if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
+        ended_run = repo.end_run(ref, status, run, ended_at=ended, **fields)
+        if ended_run is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
+        admission.released(repo, ended_run)
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 

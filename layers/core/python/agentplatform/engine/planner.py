@@ -170,6 +170,6 @@ def _continue(
 ) -> dict[str, Any]:
     part = int(run.get("part", 0)) + 1
     successor = {**run, "part": part, "events": 0, "waves": 0, "pending": queued}
-    repo.set_run_fields(ref, part=part)
+    repo.set_run_fields(ref, part=part, launched_at=now())
     launcher.start(successor, part)
     return _answer(run, "continued")

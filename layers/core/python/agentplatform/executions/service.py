@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from agentplatform.engine import launcher
+from agentplatform.engine import admission, launcher
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
 from agentplatform.graphs.validation import validate_graph
@@ -137,43 +137,22 @@ class ExecutionService:
         item["root_id"] = (parent or {}).get("root_id") or meta.id
         nodes = [node_exec_item(ref, item, execution, created) for execution in starting]
         self.repo.create_run(item, nodes)
-        if not self.queue_and_start(ref, graph.id, graph.version):
+        if not self.queue_and_start(ref, item):
             return self.get(user_id, graph.id, meta.id)
         return run_detail({**item, "status": ExecutionStatus.QUEUED.value}, nodes)
 
-    def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool:
-        """Guarded INCOMPLETE -> QUEUED: whoever wins it starts the state machine."""
-        if self.repo.set_run_status(ref, ExecutionStatus.QUEUED) is None:
-            return False
+    def queue_and_start(self, ref: RunRef, run: dict[str, Any]) -> bool:
+        """Guarded INCOMPLETE -> QUEUED; the run starts now, or (over the per-graph cap)
+        waits in line and starts when a slot frees (engine/admission.py). False if it was
+        queued already; raises what starting it raised."""
         try:
-            launcher.start(self.payload(ref, graph_id, graph_version))
-        except Exception as exc:
-            self._fail_start(ref, str(exc))
-            raise
+            failed = admission.queue(self.repo, ref, run, capped=not run.get("parent"))
+        except LookupError:
+            return False
+        for failed_ref, exc in failed:
+            if failed_ref == ref:
+                raise exc
         return True
-
-    @staticmethod
-    def payload(ref: RunRef, graph_id: str, graph_version: int) -> dict[str, Any]:
-        return {
-            "user_id": ref.user_id,
-            "graph_exec_id": ref.graph_exec_id,
-            "graph_id": graph_id,
-            "graph_version": graph_version,
-            "part": 0,
-            "events": 0,
-            "started": False,
-            "waiting": [],
-        }
-
-    def _fail_start(self, ref: RunRef, error: str) -> None:
-        for node in self.repo.node_execs(ref):
-            self.repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.FAILED, end_time=now())
-        from agentplatform.models.execution import Stats
-        from agentplatform.store.table import pack
-
-        self.repo.set_run_status(
-            ref, ExecutionStatus.FAILED, ended_at=now(), stats=pack(Stats(error=error).model_dump())
-        )
 
     # -- stop
 
@@ -192,12 +171,13 @@ class ExecutionService:
         """Stop a run and, first, every sub-graph run it started."""
         for child_id in self.repo.children(ref):
             self.terminate(RunRef(ref.user_id, child_id), cascading=True)
-        item = self.repo.set_run_status(ref, ExecutionStatus.TERMINATED, ended_at=now())
+        item = self.repo.end_run(ref, ExecutionStatus.TERMINATED, ended_at=now())
         if item is None:
             return
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
         nodes = self.repo.node_execs(ref)
         self.repo.terminate_unfinished(ref, nodes)
+        admission.released(self.repo, item)
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
             from agentplatform.engine.finalizer import child_outputs

@@ -9,7 +9,7 @@ node-execution item, whose new image carries the whole event payload.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,8 +26,10 @@ from agentplatform.models.execution import (
     Stats,
 )
 from agentplatform.store import keys, values
+from agentplatform.store.schema import ACTIVE_RUNS_INDEX
 from agentplatform.store.table import (
     Table,
+    delete_op,
     is_condition_failure,
     item_size_checked,
     pack,
@@ -37,6 +39,9 @@ from agentplatform.store.table import (
 )
 
 _TRANSACTION_MAX = 100
+_END_ATTEMPTS = 5
+# What the reconciler reads of each run in flight.
+_RECONCILED = ("id", "user_id", "graph_id", "status", "launched_at", "part")
 # A node's ``queued`` ids are kept for retries only while they fit comfortably in the
 # item; past this the item says ``queued_overflow`` and planning reads QUEUED items.
 QUEUED_KEEP_MAX = 1000
@@ -230,6 +235,54 @@ class ExecutionRepository:
                 return None
             raise
 
+    def end_run(
+        self, ref: RunRef, target: ExecutionStatus, current: dict[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any] | None:
+        """Guarded move to the terminal ``target``. In the same write the run leaves the
+        active-runs index and its waiting line, and gives back its run slot (store/run_queue.py).
+        ``current`` is the run as the caller last read it. Returns the ended run, or None
+        when the guard refused (it had ended already)."""
+        for _ in range(_END_ATTEMPTS):
+            run = current or self.get_run(ref, include_deleted=True)
+            current = None
+            if run is None or ExecutionStatus(run["status"]) not in allowed_from(target):
+                return None
+            try:
+                self._end(ref, run, target, fields)
+            except Exception as exc:
+                if is_condition_failure(exc):
+                    continue  # admitted or ended meanwhile: read it again
+                raise
+            ended = {**run, "status": target.value, **fields}
+            for name in ("gsi3pk", "gsi3sk", "waiting_sk"):
+                ended.pop(name, None)
+            return ended
+        return None
+
+    def _end(self, ref: RunRef, run: dict[str, Any], target: ExecutionStatus, fields: dict[str, Any]) -> None:
+        condition, guard_values = _status_condition(target)
+        holds_slot = bool(run.get("slot"))
+        condition += " AND attribute_exists(slot)" if holds_slot else " AND attribute_not_exists(slot)"
+        sets = ["#status = :status"] + [f"#{name} = :{name}" for name in fields]
+        end = update_op(
+            ref.pk,
+            keys.GRAPH_EXEC_SK,
+            "SET " + ", ".join(sets) + " REMOVE gsi3pk, gsi3sk, waiting_sk",
+            condition,
+            names={"#status": "status", **{f"#{name}": name for name in fields}},
+            values={":status": target.value, **guard_values, **{f":{k}": v for k, v in fields.items()}},
+        )
+        queue = keys.run_queue_pk(ref.user_id, run["graph_id"])
+        ops = [end]
+        if holds_slot:
+            ops.append(update_op(queue, keys.RUN_SLOTS_SK, "ADD running :minus", values={":minus": -1}))
+        if run.get("waiting_sk"):
+            ops.append(delete_op(queue, run["waiting_sk"]))
+        if len(ops) == 1:
+            client("dynamodb").update_item(TableName=self.table.name, **end["Update"])
+        else:
+            self.table.transact(ops)
+
     def set_run_status_from(
         self, ref: RunRef, current: ExecutionStatus, target: ExecutionStatus, **fields: Any
     ) -> dict[str, Any] | None:
@@ -264,6 +317,14 @@ class ExecutionRepository:
             names={f"#{name}": name for name in fields},
             values={f":{k}": v for k, v in fields.items()},
         )
+
+    def active_runs(self) -> Iterator[dict[str, Any]]:
+        """Every run QUEUED or RUNNING (as far as the active-runs index knows), with only
+        what the reconciler needs: a query per index shard and a batch read per 100 runs."""
+        for shard in keys.active_run_shards():
+            found = [(item["pk"], item["sk"]) for item in self.table.query(shard, index=ACTIVE_RUNS_INDEX)]
+            for start in range(0, len(found), 100):
+                yield from self.table.batch_get(found[start : start + 100], attributes=_RECONCILED)
 
     def list_runs(self, user_id: str, graph_id: str | None = None) -> list[dict[str, Any]]:
         """Newest first, deleted runs left out."""

@@ -125,12 +125,11 @@ class Table:
         self, pk: str, sk: str, *, consistent: bool = False, attributes: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
         """The item, or only ``attributes`` of it (a cheap read of a large item)."""
-        kwargs: dict[str, Any] = {}
-        if attributes:
-            names = {f"#a{i}": name for i, name in enumerate(attributes)}
-            kwargs = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
         resp = self._db.get_item(
-            TableName=self.name, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=consistent, **kwargs
+            TableName=self.name,
+            Key=to_attrs({"pk": pk, "sk": sk}),
+            ConsistentRead=consistent,
+            **_projection(attributes),
         )
         return from_attrs(resp["Item"]) if "Item" in resp else None
 
@@ -216,14 +215,19 @@ class Table:
                 return
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(
+        self, keys: list[tuple[str, str]], *, attributes: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """The items that exist (any order), or only ``attributes`` of them."""
         items: list[dict[str, Any]] = []
+        projection = _projection(attributes)
         for start in range(0, len(keys), _BATCH_GET_MAX):
             pending: dict[str, Any] = {
                 self.name: {
                     "Keys": [
                         to_attrs({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + _BATCH_GET_MAX]
-                    ]
+                    ],
+                    **projection,
                 }
             }
             while pending:
@@ -250,6 +254,13 @@ class Table:
             next(iter(op.values()))["TableName"] = self.name
         with item_size_checked():
             self._db.transact_write_items(TransactItems=operations)
+
+
+def _projection(attributes: tuple[str, ...]) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    names = {f"#a{i}": name for i, name in enumerate(attributes)}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 
 def _expression_args(
@@ -279,6 +290,13 @@ def update_op(pk: str, sk: str, update: str, condition: str | None = None, **exp
     if condition:
         body["ConditionExpression"] = condition
     return {"Update": body}
+
+
+def delete_op(pk: str, sk: str, condition: str | None = None, **expr: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": to_attrs({"pk": pk, "sk": sk}), **_expression_args(**expr)}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Delete": body}
 
 
 def check_op(pk: str, sk: str, condition: str, **expr: Any) -> dict[str, Any]:
