@@ -4,8 +4,8 @@ Run on a schedule (an EventBridge rule in AWS, a timer in the local cloud). It r
 runs in flight from the sparse active-runs index (keys only, one query per shard, no
 scan) and, for each run admitted long enough ago (``RECONCILE_GRACE_SECONDS``), asks Step
 Functions about its current execution. A run whose execution has ended (failed, timed
-out, aborted, or succeeded without finalizing it) or never started while the table
-still says QUEUED/RUNNING is ended FAILED with that cause, through the same path as the
+out, aborted, or succeeded without finalizing it) or does not exist (never started, or
+lost) while the table still says QUEUED/RUNNING is ended FAILED with that cause, through the same path as the
 state machine's own failure path (its slot freed, a waiting parent node released). For a
 (user, graph) with runs waiting in line, a hand-off a crash interrupted is redone.
 """
@@ -50,7 +50,7 @@ def _lost_cause(run: dict[str, Any]) -> str | None:
     if status == "RUNNING":
         return None
     if status is None:
-        return f"The run's state machine execution {name} never started"
+        return f"The run's state machine execution {name} does not exist (it never started, or is gone)"
     detail = f": {cause}" if cause else ""
     return f"The run's state machine execution {name} ended {status} before the run did{detail}"
 
