@@ -23,7 +23,7 @@ from agentplatform.store.table import unpack
 _graphs: dict[tuple[str, str, int], GraphModel] = {}
 _graphs_lock = threading.Lock()
 _CACHE_MAX = 256
-STATUS_MAX_AGE_SECONDS = 0.25
+STATUS_MAX_AGE_SECONDS = 0.5
 
 
 def load_graph(user_id: str, graph_id: str, version: int) -> GraphModel:
