@@ -168,3 +168,18 @@ def test_a_run_whose_values_hold_a_lone_surrogate_can_be_listed_and_read(api):
     listed = api.get("/api/executions")
     assert listed.status_code == 200 and [r["id"] for r in listed.json()] == [run.id]
     assert api.get(f"/api/graphs/{created['id']}/executions").status_code == 200
+
+
+def test_a_nan_stored_earlier_no_longer_breaks_the_list(api):
+    from agentplatform.graphs.service import to_graph_model
+    from agentplatform.models.graph import Graph
+    from agentplatform.store.graphs import GraphRepository
+
+    graph = input_store_output_graph()
+    graph["nodes"][1]["input_default"] = {"input": float("nan")}
+    GraphRepository().create(to_graph_model(Graph.model_validate(graph), USER_ID))
+
+    listed = api.get("/api/graphs")
+    assert listed.status_code == 200
+    [stored] = listed.json()
+    assert api.get(f"/api/graphs/{stored['id']}").json()["nodes"][1]["input_default"] == {"input": None}
