@@ -45,11 +45,11 @@ def initial_payload(ref: RunRef, graph_id: str, graph_version: int) -> dict[str,
 
 def queue(
     repo: ExecutionRepository, ref: RunRef, run: dict[str, Any], *, capped: bool
-) -> list[tuple[RunRef, Exception]]:
+) -> list[tuple[RunRef, Exception]] | None:
     """INCOMPLETE -> QUEUED, then start what may start. Returns the runs that failed to
-    start (each now FAILED), or raises ``LookupError`` if the run was queued already."""
+    start (each now FAILED), or None if the run was queued already."""
     if not RunQueue(repo.table).enqueue(ref, run, capped=capped):
-        raise LookupError(f"run {ref.graph_exec_id} was queued already")
+        return None
     if capped:
         return admit_waiting(repo, ref.user_id, run["graph_id"])
     return _start(repo, ref, run["graph_id"], int(run["graph_version"]))

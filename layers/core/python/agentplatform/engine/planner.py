@@ -89,7 +89,7 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
         if not should_run:
             return _answer(run, "finalize")
         queued = starting + queued
-    elif _ended_elsewhere(repo, ref):
+    elif repo.run_has_ended(ref):  # stopped, or failed by the reconciler
         return _answer(run, "finalize")
     if any(r.get("lost") for r in results):
         return _fail(run, "A batch of node executions failed, and so did recording its failure")
@@ -139,11 +139,6 @@ def _answer(run: dict[str, Any], action: str, batches: list[list[str]] | None = 
 def _fail(run: dict[str, Any], message: str) -> dict[str, Any]:
     """Route to the failure path, with an error shaped like a Catch's."""
     return {**_answer(run, "fail"), "error": {"Error": RUN_FAILED, "Cause": message}}
-
-
-def _ended_elsewhere(repo: ExecutionRepository, ref: RunRef) -> bool:
-    current = repo.get_run(ref, include_deleted=True)
-    return current is None or ExecutionStatus(current["status"]) in TERMINAL
 
 
 def _over_budget(events: int, batch_count: int) -> bool:

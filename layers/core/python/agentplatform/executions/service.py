@@ -145,9 +145,8 @@ class ExecutionService:
         """Guarded INCOMPLETE -> QUEUED; the run starts now, or (over the per-graph cap)
         waits in line and starts when a slot frees (engine/admission.py). False if it was
         queued already; raises what starting it raised."""
-        try:
-            failed = admission.queue(self.repo, ref, run, capped=not run.get("parent"))
-        except LookupError:
+        failed = admission.queue(self.repo, ref, run, capped=not run.get("parent"))
+        if failed is None:
             return False
         for failed_ref, exc in failed:
             if failed_ref == ref:
