@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentplatform.models.pagination import Pagination
+
 
 class ExecutionStatus(enum.StrEnum):
     INCOMPLETE = "INCOMPLETE"
@@ -78,13 +80,6 @@ class NodeExecutionResult(BaseModel):
 
 class GraphExecutionWithNodes(GraphExecution):
     node_executions: list[NodeExecutionResult] = Field(default_factory=list)
-
-
-class Pagination(BaseModel):
-    total_items: int
-    total_pages: int
-    current_page: int
-    page_size: int
 
 
 class GraphExecutionsPaginated(BaseModel):
