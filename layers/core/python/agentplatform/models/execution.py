@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentplatform.models.execution_status import ExecutionStatus
 from agentplatform.models.pagination import Pagination
-
-
-class ExecutionStatus(enum.StrEnum):
-    INCOMPLETE = "INCOMPLETE"
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    TERMINATED = "TERMINATED"
-    FAILED = "FAILED"
-    REVIEW = "REVIEW"
-
 
 TERMINAL = frozenset({ExecutionStatus.COMPLETED, ExecutionStatus.TERMINATED, ExecutionStatus.FAILED})
 
