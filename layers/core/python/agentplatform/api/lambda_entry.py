@@ -51,8 +51,10 @@ def _refusal(event: dict[str, Any], problem: str) -> dict[str, Any]:
 
 def rest_lambda(domain: str) -> LambdaHandler:
     """The handler of ``functions/rest/<domain>.py``."""
-    mangum = Mangum(create_app(domain), lifespan="off")
-    end_of_init()
+    try:
+        mangum = Mangum(create_app(domain), lifespan="off")
+    finally:
+        end_of_init()
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem = event_problem(event)
