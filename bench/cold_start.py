@@ -15,9 +15,11 @@ alternating the two layouts; the median CPU time (``process_time``) of the impor
 printed for each, with their ratio (the issue expects >= 1.7x).
 
 REST handlers are also compared with the FastAPI + Mangum floor, a one-route app
-imported the same way: "own" is the CPU a REST handler's import takes in the bytecode
-layout once the floor has been imported in the same interpreter (what our code adds:
-our modules, the models, building the app). The budget for it is 20 ms.
+imported the same way, in two columns. "- floor" is a handler's whole import minus the
+floor's, both with bytecode (noisy: two medians of ~300 ms). "own" is the CPU a REST
+handler's import takes in the bytecode layout once the floor has been imported in the
+same interpreter: what our code adds (our modules, the models, building the domain's
+routes), less sensitive to the load. The budget for "own" is 20 ms.
 
 Run: ``.venv/bin/python bench/cold_start.py [--runs N] [handler ...]``.
 """
@@ -195,30 +197,32 @@ def measure(layouts: dict[str, Path], modules: list[str], runs: int) -> dict[str
 
 
 def report(medians: dict[str, dict[str, float]], runs: int) -> None:
+    floor = medians[FLOOR]["bytecode"]
     print(f"Deployed layout (read-only, no writable __pycache__): import CPU ms, median of {runs}")
-    print(f"{'handler':26} {'source':>8} {'bytecode':>9} {'ratio':>6}  {'own (REST, bytecode)':>20}")
-    ratios, owns = [], []
+    print(f"{'handler':26} {'source':>8} {'bytecode':>9} {'ratio':>6}  {'- floor':>8} {'own':>6}")
+    handlers = {module: by_layout for module, by_layout in medians.items() if module != FLOOR}
     for module, by_layout in medians.items():
         source, compiled = by_layout["source"], by_layout["bytecode"]
         label = "FastAPI+Mangum floor" if module == FLOOR else module
-        own = by_layout.get("own")
-        if module != FLOOR:
-            ratios.append(source / compiled)
-        if own is not None:
-            owns.append(own)
-        own_text = "" if own is None else f"  {own:20.1f}"
-        print(f"{label:26} {source:8.1f} {compiled:9.1f} {source / compiled:5.2f}x{own_text}")
-    if ratios:
-        verdict = "ok" if min(ratios) >= EXPECTED_RATIO else "BELOW"
+        rest = f"  {compiled - floor:8.1f} {by_layout['own']:6.1f}" if "own" in by_layout else ""
+        print(f"{label:26} {source:8.1f} {compiled:9.1f} {source / compiled:5.2f}x{rest}")
+    if handlers:
+        source = sum(by_layout["source"] for by_layout in handlers.values())
+        compiled = sum(by_layout["bytecode"] for by_layout in handlers.values())
+        ratios = [by_layout["source"] / by_layout["bytecode"] for by_layout in handlers.values()]
+        verdict = "ok" if source / compiled >= EXPECTED_RATIO else "BELOW"
         print(
-            f"bytecode speed-up over {len(ratios)} handlers: median {statistics.median(ratios):.2f}x, "
-            f"min {min(ratios):.2f}x (expected >= {EXPECTED_RATIO}x: {verdict})"
+            f"bytecode speed-up, {len(handlers)} handlers together: {source:.0f} -> {compiled:.0f} ms, "
+            f"{source / compiled:.2f}x (expected >= {EXPECTED_RATIO}x: {verdict}); per handler median "
+            f"{statistics.median(ratios):.2f}x, min {min(ratios):.2f}x"
         )
+    owns = [by_layout["own"] for by_layout in handlers.values() if "own" in by_layout]
     if owns:
-        verdict = "ok" if max(owns) <= OWN_SHARE_BUDGET_MS else "OVER"
+        over = sum(own > OWN_SHARE_BUDGET_MS for own in owns)
         print(
-            f"REST own share over the FastAPI+Mangum floor (imported first), with bytecode: "
-            f"max {max(owns):.1f} ms (budget {OWN_SHARE_BUDGET_MS:.0f} ms: {verdict})"
+            f'REST own share ("own": import after the floor, with bytecode): median '
+            f"{statistics.median(owns):.1f} ms, max {max(owns):.1f} ms; {len(owns) - over} of {len(owns)} "
+            f"handlers within the {OWN_SHARE_BUDGET_MS:.0f} ms budget"
         )
 
 
