@@ -23,25 +23,18 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_http import ServiceError, request_json
+from agentplatform.blocks.service_http import ServiceError, mock_credentials, request_json
 from agentplatform.models.credentials import UserPasswordCredentials
 
 API = "https://api.dataforseo.com/v3/dataforseo_labs/google"
 TASK_OK = 20000
 
-TEST_CREDENTIALS = UserPasswordCredentials(
-    id="01234567-89ab-cdef-0123-456789abcdef",
-    provider="dataforseo",
-    username="mock-dataforseo-username",  # type: ignore[arg-type]
-    password="mock-dataforseo-password",  # type: ignore[arg-type]
-    title="Mock DataForSEO credentials",
+TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
+    "dataforseo",
+    "Mock DataForSEO credentials",
+    username="mock-dataforseo-username",
+    password="mock-dataforseo-password",
 )
-TEST_CREDENTIALS_INPUT = {
-    "provider": "dataforseo",
-    "id": TEST_CREDENTIALS.id,
-    "type": "user_password",
-    "title": TEST_CREDENTIALS.title,
-}
 
 
 def _credentials_field() -> Any:

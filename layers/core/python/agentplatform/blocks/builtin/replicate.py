@@ -91,7 +91,7 @@ async def _cancel(api_key: str, prediction_id: str) -> None:
 def _retryable(exc: ServiceError) -> bool:
     if isinstance(exc, PollTimeout):
         return False
-    return exc.status is None or exc.status == 429 or exc.status >= 500
+    return exc.status_code is None or exc.status_code == 429 or exc.status_code >= 500
 
 
 async def run_prediction(api_key: str, model: str, input_params: dict[str, Any]) -> Any:
