@@ -178,11 +178,17 @@ async def request_json(
     headers: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     **body: Any,
-) -> Any:
+) -> dict[str, Any]:
     """One request on its own connection (``body``: ``json``, ``data`` or ``files``);
-    the parsed JSON reply, as ``ServiceClient.json``."""
+    the JSON object the service answered, as ``ServiceClient.json`` and ``json_object``."""
     async with ServiceClient(service, headers=headers, secrets=secrets, timeout=timeout) as client:
-        return await client.json(method, url, **body)
+        return json_object(await client.json(method, url, **body))
+
+
+def json_object(reply: Any) -> dict[str, Any]:
+    """A reply that should be a JSON object; ``{}`` for an empty body or another shape, so
+    callers read missing fields rather than crash on a service's odd answer."""
+    return reply if isinstance(reply, dict) else {}
 
 
 def poll_interval(service_default: float) -> float:

@@ -18,7 +18,12 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from agentplatform.blocks.credentials import CredentialsField
-from agentplatform.blocks.service_http import MOCK_CREDENTIALS_ID, ServiceClient, credentials_input
+from agentplatform.blocks.service_http import (
+    MOCK_CREDENTIALS_ID,
+    ServiceClient,
+    credentials_input,
+    json_object,
+)
 from agentplatform.models.credentials import CredentialsMetaInput, OAuth2Credentials
 
 GMAIL_API = "https://gmail.googleapis.com/gmail/v1/users/me"
@@ -92,13 +97,7 @@ class GoogleApi(ServiceClient):
         query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         if query:
             url = f"{url}?{urlencode(query, doseq=True)}"
-        return _as_object(await self.json("GET", url))
+        return json_object(await self.json("GET", url))
 
     async def post(self, url: str, body: Any) -> dict[str, Any]:
-        return _as_object(await self.json("POST", url, json=body))
-
-
-def _as_object(payload: Any) -> dict[str, Any]:
-    if payload is None:
-        return {}
-    return payload if isinstance(payload, dict) else {"value": payload}
+        return json_object(await self.json("POST", url, json=body))

@@ -37,14 +37,6 @@ TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
 )
 
 
-def _credentials_field() -> Any:
-    return CredentialsField(
-        provider="dataforseo",
-        supported_types=["user_password"],
-        description="DataForSEO credentials (username and password)",
-    )
-
-
 async def live_task(credentials: UserPasswordCredentials, endpoint: str, task: dict[str, Any]) -> list[Any]:
     """Run one Labs task; its ``result`` list."""
     username = credentials.username.get_secret_value()
@@ -58,7 +50,6 @@ async def live_task(credentials: UserPasswordCredentials, endpoint: str, task: d
         headers={"Authorization": f"Basic {token}"},
         json=[{k: v for k, v in task.items() if v is not None}],
     )
-    reply = reply if isinstance(reply, dict) else {}
     if reply.get("status_code", TASK_OK) != TASK_OK:
         raise ServiceError(f"DataForSEO API error: {reply.get('status_message', 'Unknown error')}")
     tasks = reply.get("tasks") or []
@@ -91,7 +82,11 @@ def _metrics(data: dict[str, Any], include_serp: bool, include_clickstream: bool
 class _KeywordInput(BlockSchemaInput):
     """What both Labs blocks take (each describes its seed keyword)."""
 
-    credentials: CredentialsMetaInput = _credentials_field()
+    credentials: CredentialsMetaInput = CredentialsField(
+        provider="dataforseo",
+        supported_types=["user_password"],
+        description="DataForSEO credentials (username and password)",
+    )
     keyword: str = SchemaField(description="Seed keyword")
     location_code: int | None = SchemaField(
         description="Location code for targeting (e.g., 2840 for USA)", default=2840

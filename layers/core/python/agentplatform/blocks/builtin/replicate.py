@@ -56,8 +56,7 @@ def _replicate_credentials(description: str) -> Any:
 
 async def _call(api_key: str, method: str, url: str, body: Any = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {api_key}"}
-    reply = await request_json("Replicate", method, url, secrets=[api_key], headers=headers, json=body)
-    return reply if isinstance(reply, dict) else {}
+    return await request_json("Replicate", method, url, secrets=[api_key], headers=headers, json=body)
 
 
 async def _predict_once(api_key: str, model: str, input_params: dict[str, Any], deadline: float) -> Any:

@@ -133,7 +133,7 @@ class WordPressCreatePostBlock(Block):
         self, credentials: OAuth2Credentials, site: str, form: dict[str, Any]
     ) -> dict[str, Any]:
         token = credentials.access_token.get_secret_value()
-        reply = await request_json(
+        return await request_json(
             "WordPress",
             "POST",
             f"{API}/sites/{quote(site, safe='')}/posts/new",
@@ -141,7 +141,6 @@ class WordPressCreatePostBlock(Block):
             headers={"Authorization": credentials.auth_header()},
             data=form,
         )
-        return reply if isinstance(reply, dict) else {}
 
     async def run(  # type: ignore[override]
         self, input_data: Input, *, credentials: OAuth2Credentials, **kwargs: Any
