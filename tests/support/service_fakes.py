@@ -22,30 +22,6 @@ from xml.sax.saxutils import escape
 from tests.support.http_server import RecordedRequest, Reply, Route, json_reply, text_reply
 from tests.support.service_stub import ServiceStub
 
-_ids = itertools.count(1)
-
-
-@dataclass
-class Job:
-    """An asynchronous job: in progress for ``polls`` status reads, then finished."""
-
-    id: str
-    polls: int
-    result: Any
-    body: dict[str, Any] = field(default_factory=dict)
-    reads: int = 0
-    cancelled: bool = False
-
-    def poll(self) -> bool:
-        """Count one status read; True once the job has finished."""
-        self.reads += 1
-        return self.reads > self.polls
-
-
-def _jobs() -> dict[str, Job]:
-    return {}
-
-
 # -- Jina (s.jina.ai, r.jina.ai)
 
 
@@ -314,6 +290,32 @@ def places_place(name: str, **fields: Any) -> dict[str, Any]:
         "googleMapsUri": f"https://maps.google.com/?cid={len(name)}",
         **fields,
     }
+
+
+# -- Asynchronous jobs (Replicate, revid, Firecrawl)
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Job:
+    """An asynchronous job: in progress for ``polls`` status reads, then finished."""
+
+    id: str
+    polls: int
+    result: Any
+    body: dict[str, Any] = field(default_factory=dict)
+    reads: int = 0
+    cancelled: bool = False
+
+    def poll(self) -> bool:
+        """Count one status read; True once the job has finished."""
+        self.reads += 1
+        return self.reads > self.polls
+
+
+def _jobs() -> dict[str, Job]:
+    return {}
 
 
 # -- Replicate (https://replicate.com/docs/reference/http)
