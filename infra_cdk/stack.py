@@ -109,7 +109,7 @@ class AgentPlatformStack(Stack):
         RunReconciler(
             self,
             "Reconciler",
-            function=by_key["graph_run.reconcile"],
+            function=invoked["graph_run.reconcile"],
             interval_minutes=config.reconcile_interval_minutes,
         )
         if "schedules.run" in by_key:

@@ -163,17 +163,18 @@ def test_with_snap_start_every_caller_invokes_the_live_alias(variant: Synthesize
         "AWS::Lambda::EventSourceMapping": 1,
         "AWS::ApiGateway::RestApi": len(DOMAINS) + 1,
         "AWS::ApiGatewayV2::Integration": 3,
-        "AWS::Lambda::Permission": len(DOMAINS) + 1 + 3,
+        "AWS::Events::Rule": 1,  # the run reconciler's schedule
+        "AWS::Lambda::Permission": len(DOMAINS) + 1 + 3 + 1,
     }
     for type_name, count in callers.items():
         named = set().union(*(_references(r["Properties"]) for r in variant.resources(type_name).values()))
         assert named & functions == set(), type_name
         assert len(named & aliases) == count, type_name
-    # asynchronous invocations (the scheduler's) are configured on the alias
+    # asynchronous invocations (the scheduler's, the reconciler rule's) are configured on the alias
     qualifiers = [
         c["Properties"]["Qualifier"] for c in variant.resources("AWS::Lambda::EventInvokeConfig").values()
     ]
-    assert len(qualifiers) == 5 and set().union(*map(_references, qualifiers)) <= aliases
+    assert len(qualifiers) == 6 and set().union(*map(_references, qualifiers)) <= aliases
     # the IAM side: the state machine and the scheduler may invoke the aliases only
     invoke_targets = {
         ref
