@@ -35,6 +35,8 @@ class PlatformConfig:
     retain_data: bool = True
     # X-Ray on Lambda, API Gateway and Step Functions
     tracing: bool = False
+    # Lambda SnapStart on every function, invoked through a `live` alias (docs/deploy.md: cost)
+    snap_start: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()

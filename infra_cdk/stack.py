@@ -83,36 +83,37 @@ class AgentPlatformStack(Stack):
             callback_url=websocket.callback_url,
         )
         by_key = functions.by_key
+        invoked = functions.invoked  # the live alias under SnapStart, else the function
         websocket.add_routes(
-            connect=by_key["websocket.connect"],
-            disconnect=by_key["websocket.disconnect"],
-            default=by_key["websocket.default"],
+            connect=invoked["websocket.connect"],
+            disconnect=invoked["websocket.disconnect"],
+            default=invoked["websocket.default"],
         )
-        stream = EventStream(self, "EventStream", table=table, function=by_key["events.stream"])
+        stream = EventStream(self, "EventStream", table=table, function=invoked["events.stream"])
         rest = RestApi(
             self,
             "Rest",
             config=config,
             domain_functions={
-                spec.key.split(".", 1)[1]: by_key[spec.key] for spec in specs if spec.kind is Kind.REST
+                spec.key.split(".", 1)[1]: invoked[spec.key] for spec in specs if spec.kind is Kind.REST
             },
         )
         graph_run = GraphRunStateMachine(
             self,
             "GraphRun",
             config=config,
-            plan=by_key["graph_run.plan"],
-            run_node=by_key["graph_run.run_node"],
-            finalize=by_key["graph_run.finalize"],
+            plan=invoked["graph_run.plan"],
+            run_node=invoked["graph_run.run_node"],
+            finalize=invoked["graph_run.finalize"],
         )
         RunReconciler(
             self,
             "Reconciler",
-            function=by_key["graph_run.reconcile"],
+            function=invoked["graph_run.reconcile"],
             interval_minutes=config.reconcile_interval_minutes,
         )
         if "schedules.run" in by_key:
-            target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)
+            target_env = schedules.allow_target(invoked["schedules.run"], functions.async_failures)
             for spec in specs:
                 if Access.SCHEDULES in spec.access:
                     for name, value in target_env.items():

@@ -45,9 +45,11 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# Every optional branch at once: custom domains, CORS, tracing, alarm e-mail, disposable data.
+# Every optional branch at once: custom domains, CORS, tracing, alarm e-mail, disposable data,
+# SnapStart.
 VARIANT_CONTEXT: dict[str, Any] = {
     "tracing": True,
+    "snap_start": "true",
     "cors_allow_origins": "https://app.example.com,https://staging.example.com",
     "domain_name": "api.example.com",
     "websocket_domain_name": "ws.example.com",

@@ -468,3 +468,10 @@ def test_outputs(synthesized: Synthesized) -> None:
         "CredentialsKeyArn",
         "ScheduleGroupName",
     }
+
+
+def test_without_snap_start_callers_invoke_the_functions_themselves(synthesized: Synthesized) -> None:
+    functions = synthesized.resources("AWS::Lambda::Function").values()
+    assert all("SnapStart" not in f["Properties"] for f in functions)
+    assert synthesized.resources("AWS::Lambda::Version") == {}
+    assert synthesized.resources("AWS::Lambda::Alias") == {}

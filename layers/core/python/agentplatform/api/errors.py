@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agentplatform.blocks.block import BlockError
 from agentplatform.errors import (
+    BlockError,
     GraphValidationError,
     IdempotencyKeyInProgressError,
     IdempotencyKeyReusedError,
