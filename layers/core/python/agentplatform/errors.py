@@ -17,6 +17,10 @@ class NotAuthorizedError(ValueError):
     """The caller is known but may not do this."""
 
 
+class ConflictError(ValueError):
+    """The request conflicts with the resource's current state; the API answers 409."""
+
+
 class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 

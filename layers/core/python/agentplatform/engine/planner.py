@@ -9,7 +9,10 @@ a fresh execution (continue-as-new).
 Every run ends. Plan counts the node executions run so far (``executed``, carried in
 the payload across waves and continuations); once ``MAX_NODE_EXECUTIONS_PER_RUN`` are
 spent with work still queued, or the run has outlived ``timeout_seconds``, it answers
-``fail`` and the state machine's failure path ends the run FAILED with the reason. A
+``fail`` and the state machine's failure path ends the run FAILED with the reason. When
+only nodes paused for human review are left, the run moves to REVIEW and plan answers
+``paused``: the execution ends, and the review API resumes the run as a new part
+(engine/review.py). A
 wave shares what is left of the budget among its batches: ``spare`` is how many runs a
 batch may chain beyond its own ids. A run something else ended (stopped, or failed by
 the reconciler) is only finalized.
@@ -21,7 +24,7 @@ import time
 from typing import Any
 
 from agentplatform.config import get_settings
-from agentplatform.engine import launcher
+from agentplatform.engine import launcher, review
 from agentplatform.engine.step_errors import RUN_FAILED
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.store.executions import ExecutionRepository, RunRef, now
@@ -78,6 +81,9 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     ref = RunRef(run["user_id"], run["graph_exec_id"])
     queued = list(run.pop("pending", [])) + [i for r in results for i in r.get("queued", [])]
     waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
+    reviewing = list(run.get("reviewing", [])) + [i for r in results for i in r.get("reviewing", [])]
+    if reviewing:
+        run["reviewing"] = _dedupe(reviewing)
     run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
     run["executed"] = int(run.get("executed", 0)) + sum(int(r.get("ran", 0)) for r in results)
     if results:
@@ -129,6 +135,8 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     if waiting:
         run["events"] += EVENTS_PER_WAIT
         return _answer(run, "wait")
+    if reviewing and review.pause(repo, ref, run):
+        return _answer(run, "paused")
     return _answer(run, "finalize")
 
 
