@@ -97,7 +97,11 @@ def gate(ctx: RunContext, item: dict[str, Any], block: Block, data: dict[str, An
         decision = ReviewDecision(True, payload, AUTO_APPROVED_MESSAGE)
     else:
         reviews.create(
-            ctx.ref, ctx.run, item, payload=payload, instructions=f"Review required for {name} execution",
+            ctx.ref,
+            ctx.run,
+            item,
+            payload=payload,
+            instructions=f"Review required for {name} execution",
             editable=editable,
         )
         ctx.repo.set_node_status(ctx.ref, item["node_exec_id"], ExecutionStatus.REVIEW)

@@ -91,7 +91,7 @@ class ReviewService:
     @staticmethod
     def _decision(item: dict[str, object], review: ReviewItem) -> Decision:
         if item["status"] != ReviewStatus.WAITING.value:
-            raise ValueError(f"Review {review.node_exec_id} is not waiting for a decision (it is {item['status']})")
+            raise ValueError(f"Review {review.node_exec_id} is not waiting for a decision ({item['status']})")
         current = review_payload(item)
         # Edits count only on approval, and not with auto-approval (later runs use their own data).
         edited_data = review.reviewed_data if review.approved and not review.auto_approve_future else None

@@ -138,8 +138,9 @@ class ReviewRepository:
         self.table.update(
             ref.pk,
             keys.review_sk(node_exec_id),
-            "SET processed = :yes, updated_at = :now",
+            "SET #processed = :yes, updated_at = :now",
             condition="attribute_exists(pk)",
+            names={"#processed": "processed"},
             values={":yes": True, ":now": now()},
         )
 
@@ -170,25 +171,7 @@ class ReviewRepository:
         """Record every decision in one transaction, each only if still WAITING; False
         (nothing written) if any was decided meanwhile."""
         at = now()
-        ops = [
-            update_op(
-                ref.pk,
-                keys.review_sk(decision.node_exec_id),
-                "SET #status = :status, review_message = :message, was_edited = :edited, "
-                "payload = :payload, reviewed_at = :at, updated_at = :at REMOVE gsi1pk, gsi1sk",
-                "#status = :waiting",
-                names={"#status": "status"},
-                values={
-                    ":status": decision.status.value,
-                    ":message": decision.message,
-                    ":edited": decision.was_edited,
-                    ":payload": pack(values.spill(decision.payload, ref.graph_exec_id)),
-                    ":at": at,
-                    ":waiting": ReviewStatus.WAITING.value,
-                },
-            )
-            for decision in decisions
-        ]
+        ops = [self._decide_op(ref, decision, at) for decision in decisions]
         try:
             self.table.transact(ops)
         except Exception as exc:
@@ -196,6 +179,32 @@ class ReviewRepository:
                 return False
             raise
         return True
+
+    @staticmethod
+    def _decide_op(ref: RunRef, decision: Decision, at: str) -> dict[str, Any]:
+        expr_values = {
+            ":status": decision.status.value,
+            ":edited": decision.was_edited,
+            ":payload": pack(values.spill(decision.payload, ref.graph_exec_id)),
+            ":at": at,
+            ":waiting": ReviewStatus.WAITING.value,
+        }
+        sets = "#status = :status, was_edited = :edited, #payload = :payload"
+        sets += ", reviewed_at = :at, updated_at = :at"
+        removes = "gsi1pk, gsi1sk"
+        if decision.message is None:
+            removes += ", review_message"
+        else:
+            sets += ", review_message = :message"
+            expr_values[":message"] = decision.message
+        return update_op(
+            ref.pk,
+            keys.review_sk(decision.node_exec_id),
+            f"SET {sets} REMOVE {removes}",
+            "#status = :waiting",
+            names={"#status": "status", "#payload": "payload"},
+            values=expr_values,
+        )
 
     def approve_node(self, ref: RunRef, node_id: str) -> None:
         """Approve the node's later executions in this run without asking."""
@@ -211,10 +220,10 @@ class ReviewRepository:
                 self.table.update(
                     ref.pk,
                     item["sk"],
-                    "SET #status = :rejected, review_message = :message, processed = :yes, "
+                    "SET #status = :rejected, review_message = :message, #processed = :yes, "
                     "reviewed_at = :at, updated_at = :at REMOVE gsi1pk, gsi1sk",
                     condition="#status = :waiting",
-                    names={"#status": "status"},
+                    names={"#status": "status", "#processed": "processed"},
                     values={
                         ":rejected": ReviewStatus.REJECTED.value,
                         ":message": STOPPED_MESSAGE,
@@ -239,7 +248,7 @@ class ReviewRepository:
             ref,
             ExecutionStatus.RUNNING,
             ExecutionStatus.REVIEW,
-            "paused = :paused, paused_at = :at REMOVE gsi3pk, gsi3sk",
+            "#paused = :paused, paused_at = :at REMOVE gsi3pk, gsi3sk",
             {":paused": json.dumps(state), ":at": now()},
         )
 
@@ -250,7 +259,7 @@ class ReviewRepository:
             ref,
             ExecutionStatus.REVIEW,
             ExecutionStatus.RUNNING,
-            "part = :part, launched_at = :at, gsi3pk = :active, gsi3sk = :order REMOVE paused",
+            "#part = :part, launched_at = :at, gsi3pk = :active, gsi3sk = :order REMOVE #paused",
             {
                 ":part": int(run.get("part", 0) or 0) + 1,
                 ":at": now(),
@@ -274,7 +283,11 @@ class ReviewRepository:
                 keys.GRAPH_EXEC_SK,
                 f"SET #status = :target, {changes}",
                 condition="#status = :current",
-                names={"#status": "status"},
+                names={
+                    "#status": "status",
+                    "#paused": "paused",
+                    **({"#part": "part"} if "#part" in changes else {}),
+                },
                 values={":target": target.value, ":current": current.value, **expr_values},
             )
         except Exception as exc:

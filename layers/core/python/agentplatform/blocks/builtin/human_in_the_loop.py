@@ -46,7 +46,11 @@ class HumanInTheLoopBlock(Block):
             input_schema=HumanInTheLoopBlock.Input,
             output_schema=HumanInTheLoopBlock.Output,
             block_type=BlockType.HUMAN_IN_THE_LOOP,
-            test_input={"data": {"name": "John Doe", "age": 30}, "name": "User profile data", "editable": True},
+            test_input={
+                "data": {"name": "John Doe", "age": 30},
+                "name": "User profile data",
+                "editable": True,
+            },
             test_output=[("approved_data", {"name": "John Doe", "age": 30})],
             test_mock={
                 "review_decision": lambda **kwargs: _TestDecision(True, {"name": "John Doe", "age": 30}, "")
