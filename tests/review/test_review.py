@@ -295,3 +295,37 @@ def test_a_sensitive_action_waits_for_review_in_sensitive_safe_mode(api):
         f"block_id: {PRINT_TO_CONSOLE}"
     ]
     assert done["outputs"] == {}
+
+
+def test_auto_approve_future_passes_the_nodes_later_executions(api, paused):
+    from agentplatform.blocks.registry import get_block
+    from agentplatform.engine.context import load_context
+    from agentplatform.engine.review import DECISION_KWARG, gate
+    from agentplatform.store.executions import RunRef
+    from tests.conftest import USER_ID
+
+    graph, run, review = paused
+    response = _act(
+        api,
+        {
+            "node_exec_id": review["node_exec_id"],
+            "approved": True,
+            "auto_approve_future": True,
+            "reviewed_data": 1,
+        },
+    )
+    assert response.json() == {"approved_count": 1, "rejected_count": 0, "failed_count": 0, "error": None}
+    done = wait_for(api, graph["id"], run["id"])
+    assert done["outputs"]["approved"] == [{"name": "Ada", "age": 36}]  # edits do not go with auto-approval
+
+    ctx = load_context(RunRef(USER_ID, run["id"]))
+    assert ctx is not None
+    later = {"node_exec_id": "a-later-execution", "node_id": review["node_id"]}
+    passed = gate(ctx, later, get_block(HITL), {"data": "new data", "name": "Profile"})
+    assert not passed.paused
+    decision = passed.kwargs[DECISION_KWARG]
+    assert (decision.approved, decision.data, decision.message) == (
+        True,
+        "new data",
+        "Auto-approved (user approved all future actions for this node)",
+    )
