@@ -9,13 +9,14 @@ a fresh execution (continue-as-new).
 Every run ends. Plan counts the node executions run so far (``executed``, carried in
 the payload across waves and continuations); once ``MAX_NODE_EXECUTIONS_PER_RUN`` are
 spent with work still queued, or the run has outlived ``timeout_seconds``, it answers
-``fail`` and the state machine's failure path ends the run FAILED with the reason. When
-only nodes paused for human review are left, the run moves to REVIEW and plan answers
-``paused``: the execution ends, and the review API resumes the run as a new part
-(engine/review.py). A
+``fail`` and the state machine's failure path ends the run FAILED with the reason. A
 wave shares what is left of the budget among its batches: ``spare`` is how many runs a
 batch may chain beyond its own ids. A run something else ended (stopped, or failed by
 the reconciler) is only finalized.
+
+When only nodes paused for human review are left (``reviewing``), the run moves to
+REVIEW and plan answers ``paused``: the execution ends, and the review API resumes the
+run as its next part (engine/review.py).
 """
 
 from __future__ import annotations
