@@ -55,6 +55,11 @@ def _documented(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {"model": model, "description": description}
 
 
+def documented_error(description: str) -> dict[str, Any]:
+    """A route's own description of an error status, still in the standard envelope."""
+    return _documented(ErrorEnvelope, description)
+
+
 # What any API route may answer besides its success; merged into every router's OpenAPI.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _documented(ErrorEnvelope, "Invalid input (a rule the request breaks, or text that is not Unicode)"),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from agentplatform.api.deps import UserId
+from agentplatform.api.errors import documented_error
 from agentplatform.models.review import PendingHumanReviewModel, ReviewRequest, ReviewResponse
 from agentplatform.review.service import ReviewService
 
@@ -19,11 +20,11 @@ def review_service() -> ReviewService:
 
 Reviews = Annotated[ReviewService, Depends(review_service)]
 
-RUN_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Graph execution not found"}}
+RUN_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: documented_error("Graph execution not found")}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "A review is not waiting, or not editable"},
-    404: {"description": "Review(s) not found (or another user's)"},
-    409: {"description": "Reviews of several executions, or the execution is not in REVIEW"},
+    400: documented_error("A review is not waiting, or not editable"),
+    404: documented_error("Review(s) not found (or another user's)"),
+    409: documented_error("Reviews of several executions, or the execution is not in REVIEW"),
 }
 
 
