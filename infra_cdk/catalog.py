@@ -48,6 +48,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "oauth": frozenset({Access.TABLE_WRITE}),
     "credits": frozenset({Access.TABLE_WRITE}),
+    "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
 }
 
 

@@ -51,6 +51,7 @@ def _modules_after_import(module: str) -> set[str]:
         "credits",
         "schedules",
         "webhooks",
+        "review",
     ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):

@@ -25,6 +25,10 @@ class BlockError(Exception):
         self.raw_message = message
 
 
+class ConflictError(ValueError):
+    """The request conflicts with the resource's current state; the API answers 409."""
+
+
 class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 

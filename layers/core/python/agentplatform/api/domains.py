@@ -25,6 +25,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "schedules": ("agentplatform.api.routers.schedules",),
     # its own function: ingress is public (no user token) and needs no credentials key
     "webhooks": ("agentplatform.api.routers.webhooks",),
+    "review": ("agentplatform.api.routers.review",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

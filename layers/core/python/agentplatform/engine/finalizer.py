@@ -101,7 +101,12 @@ def finalize(
     nodes = repo.node_execs(ref)
     current = ExecutionStatus(run["status"])
     error = error or run.get("error")  # e.g. stopped for want of credits (engine/charging.py)
+    in_review = any(n["status"] == ExecutionStatus.REVIEW.value for n in nodes)
     lost = repo.terminate_unfinished(ref, nodes)
+    if in_review:  # the run ends with reviews still open (its failure path): nobody can act on them
+        from agentplatform.store.reviews import ReviewRepository
+
+        ReviewRepository(repo.table).cancel_waiting(ref)
     if lost and error is None and current not in TERMINAL:
         error = f"{lost} node executions were left unfinished (their batch failed) and were terminated"
     if current in TERMINAL:  # ended elsewhere (stopped, failed): keep the reason it gave

@@ -293,3 +293,33 @@ WAITING_RUN_PREFIX = "WAIT#"
 
 def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
     return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
+
+
+# ------------------------------------------------- human review (HITL)
+# A review lives in its run's partition (the run's reviews are one consistent query),
+# with a pointer in its owner's partition: a review action names node executions only,
+# and one batch read of pointers finds (and owns) their runs. While WAITING it carries
+# gsi1 keys, so a user's pending reviews are one query (newest first).
+REVIEW_PREFIX = "REVIEW#"
+AUTO_APPROVE_PREFIX = "AUTOAPPROVE#"
+
+
+def review_sk(node_exec_id: str) -> str:
+    return f"{REVIEW_PREFIX}{node_exec_id}"
+
+
+def auto_approve_sk(node_id: str) -> str:
+    """A run's standing approval of one node (``auto_approve_future``)."""
+    return f"{AUTO_APPROVE_PREFIX}{node_id}"
+
+
+def review_pointer_sk(node_exec_id: str) -> str:
+    return f"{REVIEW_PREFIX}{node_exec_id}"
+
+
+def waiting_reviews_gsi1pk(user_id: str) -> str:
+    return f"REVIEWS#{user_id}"
+
+
+def waiting_reviews_gsi1sk(created_at: str, node_exec_id: str) -> str:
+    return f"{created_at}#{node_exec_id}"
