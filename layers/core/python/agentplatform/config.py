@@ -45,6 +45,13 @@ def _optional_float(name: str) -> float | None:
     return float(raw) if raw else None
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
     raw = os.environ.get(name, default)
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -82,6 +89,15 @@ class Settings:
     execution_cost_per_threshold: int = 1
     stripe_api_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    # -- notifications and email (docs/notifications.md); secrets via platform_secret()
+    notifications_queue_url: str = ""  # empty: producers publish nothing
+    email_transport: str = "ses"  # ses | outbox | none
+    email_outbox_dir: str = ".local/outbox"
+    email_from_address: str = "AutoGPT Platform <noreply@localhost>"
+    ses_configuration_set: str = ""
+    platform_base_url: str = "http://localhost:8000"
+    refund_notification_email: str = ""
+    low_balance_threshold: int = 500
 
 
 @lru_cache(maxsize=1)
@@ -116,4 +132,16 @@ def get_settings() -> Settings:
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
         stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- notifications and email
+        notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL", "").strip(),
+        email_transport=_choice("EMAIL_TRANSPORT", "ses", ("ses", "outbox", "none")),
+        email_outbox_dir=env.get("EMAIL_OUTBOX_DIR")
+        or os.path.join(env.get("LOCAL_STATE_DIR") or ".local", "outbox"),
+        email_from_address=(
+            env.get("EMAIL_FROM_ADDRESS") or env.get("POSTMARK_SENDER_EMAIL") or Settings.email_from_address
+        ).strip(),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "http://localhost:8000").rstrip("/"),
+        refund_notification_email=env.get("REFUND_NOTIFICATION_EMAIL", "").strip(),
+        low_balance_threshold=int(env.get("LOW_BALANCE_THRESHOLD", "500")),
     )

@@ -22,6 +22,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
+    # one-click unsubscribe and bounce/complaint webhooks (no user token: signed token / webhook token)
+    "email": ("agentplatform.api.routers.email",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

@@ -13,6 +13,7 @@ from typing import Any
 from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
+from agentplatform.notifications.producers import run_finished as notify_run_finished
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
 from agentplatform.store.table import pack, unpack
 
@@ -107,6 +108,7 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
         status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
         if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
+    notify_run_finished(run, nodes, stats, status)  # a no-op with notifications off
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 
