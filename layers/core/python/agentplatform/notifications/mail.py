@@ -28,6 +28,9 @@ from agentplatform.notifications import policy
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 VALUE_TEXT_MAX = 500
+# CRLF line ends, and RFC 5322's line limit rather than the 78-column fold: a header
+# such as List-Unsubscribe stays one plain line, and ASCII bodies stay plain text.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def render(
 def compose(rendered: Rendered, *, recipient: str, unsubscribe_url: str | None) -> EmailMessage:
     """A multipart/alternative message; with ``unsubscribe_url``, the one-click headers."""
     sender = get_settings().email_from_address
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = rendered.subject

@@ -35,9 +35,9 @@ class SesTransport:
     def send(self, message: EmailMessage) -> str:
         from agentplatform.aws import client
 
+        # No Destination: SES takes the recipients from the raw message's headers.
         request: dict[str, Any] = {
             "FromEmailAddress": str(message["From"]),
-            "Destination": {"ToAddresses": [str(message["To"])]},
             "Content": {"Raw": {"Data": message.as_bytes()}},
         }
         if self.configuration_set:
