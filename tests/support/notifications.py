@@ -96,3 +96,19 @@ class CapturedSocket:
 
         LIVE.forget(self.connection_id)
         self.loop.close()
+
+
+def settled(graph_exec_id: str, limit_seconds: float = 60.0) -> None:
+    """Wait until the run's state machine execution has ended: ``finalize`` publishes
+    after the run's status is written, so a finished status alone does not mean its
+    notifications are on the queue yet. (A ceiling, not a timing assertion.)"""
+    from agentplatform.aws import client
+    from agentplatform.config import get_settings
+
+    machine = get_settings().state_machine_arn
+    arn = machine.replace(":stateMachine:", ":execution:") + f":{graph_exec_id}"
+    deadline = time.monotonic() + limit_seconds
+    while client("stepfunctions").describe_execution(executionArn=arn)["status"] == "RUNNING":
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the state machine of run {graph_exec_id} did not end")
+        time.sleep(0.05)
