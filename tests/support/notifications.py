@@ -112,3 +112,18 @@ def settled(graph_exec_id: str, limit_seconds: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"the state machine of run {graph_exec_id} did not end")
         time.sleep(0.05)
+
+
+def handled(user_id: str, event_id: str, limit_seconds: float = 60.0) -> None:
+    """Wait until the notifications Lambda has finished with an event (its claim is
+    ``done``): what it does is then all done. (A ceiling, not a timing assertion.)"""
+    from agentplatform.store import keys
+    from agentplatform.store.table import Table
+
+    deadline = time.monotonic() + limit_seconds
+    while (Table().get(keys.user_pk(user_id), keys.notification_claim_sk(event_id), consistent=True) or {}).get(
+        "state"
+    ) != "done":
+        if time.monotonic() > deadline:
+            raise AssertionError(f"notification {event_id} was not handled")
+        time.sleep(0.05)
