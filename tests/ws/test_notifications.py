@@ -28,7 +28,9 @@ WEBHOOK_TOKEN = "acceptance-postmark-token"
 
 def _http(ws_server: Any, token: str) -> httpx.Client:
     return httpx.Client(
-        base_url=f"http://127.0.0.1:{ws_server.port}", headers={"authorization": f"Bearer {token}"}, timeout=60
+        base_url=f"http://127.0.0.1:{ws_server.port}",
+        headers={"authorization": f"Bearer {token}"},
+        timeout=60,
     )
 
 
@@ -77,8 +79,8 @@ def test_a_finished_run_notifies_its_user_once_until_unsubscribed_or_bounced(
     address = f"ada-{uuid.uuid4().hex[:8]}@example.com"
     with (
         _http(ws_server, user_token) as http,
-        Client(ws_server.url(user_token)) as mine,
-        Client(ws_server.url(other_token)) as theirs,
+        Client(ws_server.url(user_token), notifications=True) as mine,
+        Client(ws_server.url(other_token), notifications=True) as theirs,
     ):
         assert http.post("/api/auth/user/email", json=address).status_code == 200
         _preferences(http, on=True, address=address)
