@@ -189,17 +189,20 @@ class FlushBatchTask(BaseModel):
     type: NotificationType
 
 
+SummaryType = Literal[NotificationType.DAILY_SUMMARY, NotificationType.WEEKLY_SUMMARY]
+
+
 class QueueSummariesTask(BaseModel):
     """Daily / weekly: queue one summary per user active in the period."""
 
     task: Literal["queue_summaries"] = "queue_summaries"
-    type: Literal[NotificationType.DAILY_SUMMARY, NotificationType.WEEKLY_SUMMARY]
+    type: SummaryType
 
 
 class SummaryTask(BaseModel):
     task: Literal["summary"] = "summary"
     user_id: str
-    type: Literal[NotificationType.DAILY_SUMMARY, NotificationType.WEEKLY_SUMMARY]
+    type: SummaryType
     start: datetime
     end: datetime
 

@@ -17,8 +17,10 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parseaddr
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from agentplatform.config import get_settings
 from agentplatform.errors import MissingConfigError, NotFoundError
@@ -52,15 +54,17 @@ class EventBusy(Exception):
     """Another handler holds the event right now: let the queue deliver it again later."""
 
 
+@cache
+def _messages() -> TypeAdapter[QueueMessage]:
+    return TypeAdapter(QueueMessage)
+
+
 def parse_message(body: str) -> QueueMessage | dict[str, Any]:
     """A queue message: one of ours, or an SES feedback event (EventBridge envelope)."""
-    from pydantic import TypeAdapter
-
     raw = json.loads(body)
     if isinstance(raw, dict) and raw.get("source") == "aws.ses":
         return raw
-    message: QueueMessage = TypeAdapter(QueueMessage).validate_python(raw)
-    return message
+    return _messages().validate_python(raw)
 
 
 class NotificationService:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agentplatform.models.notifications import NotificationEvent, SummaryTask
+from agentplatform.models.notifications import NotificationEvent, SummaryTask, SummaryType
 from agentplatform.models.user import NotificationType
 from agentplatform.store.notifications import NotificationStore
 from agentplatform.store.table import unpack
@@ -38,10 +38,10 @@ def days_between(start: datetime, end: datetime) -> list[str]:
     return days
 
 
-def summary_tasks(store: NotificationStore, kind: NotificationType, now: datetime) -> list[SummaryTask]:
+def summary_tasks(store: NotificationStore, kind: SummaryType, now: datetime) -> list[SummaryTask]:
     start, end = period(kind, now)
     users = store.active_users(days_between(start, end))
-    return [SummaryTask(user_id=u, type=kind, start=start, end=end) for u in users]  # type: ignore[arg-type]
+    return [SummaryTask(user_id=u, type=kind, start=start, end=end) for u in users]
 
 
 def summary_event(store: NotificationStore, task: SummaryTask) -> NotificationEvent | None:
