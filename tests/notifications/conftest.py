@@ -33,8 +33,8 @@ def notifications(cloud: object, tmp_path: Any, monkeypatch: pytest.MonkeyPatch)
     try:
         yield local
     finally:
+        monkeypatch.undo()  # first: then stop() restores what it set itself
         local.stop()
-        monkeypatch.undo()
         get_settings.cache_clear()
 
 
