@@ -200,6 +200,7 @@ def test_webhooks_need_the_configured_token(anonymous_api, both_users, monkeypat
     monkeypatch.delenv("POSTMARK_WEBHOOK_TOKEN")
     unconfigured = _webhook(anonymous_api, _bounce(1))
     assert unconfigured.status_code == 503
+    assert "POSTMARK_WEBHOOK_TOKEN is not configured" in unconfigured.json()["detail"]
     assert not _suppressed(EMAIL)
 
 

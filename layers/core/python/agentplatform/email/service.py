@@ -38,7 +38,7 @@ def check_webhook_token(presented: str | None) -> None:
 
     expected = platform_secret(WEBHOOK_TOKEN_SETTING)
     if not expected:
-        raise MissingConfigError(f"{WEBHOOK_TOKEN_SETTING} is not set: email webhooks are refused")
+        raise MissingConfigError(f"{WEBHOOK_TOKEN_SETTING} is not configured: email webhooks are refused")
     if presented is None:
         raise WebhookTokenRefused("No API key in request")
     if not hmac.compare_digest(presented.encode(), expected.encode()):

@@ -29,7 +29,9 @@ def _secret() -> bytes:
 
     secret = platform_secret(SECRET_SETTING)
     if not secret:
-        raise MissingConfigError(f"{SECRET_SETTING} is not set: unsubscribe links cannot be made or checked")
+        raise MissingConfigError(
+            f"{SECRET_SETTING} is not configured: unsubscribe links cannot be made or checked"
+        )
     return secret.encode()
 
 

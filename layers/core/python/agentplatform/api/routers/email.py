@@ -39,7 +39,7 @@ def webhook_token(presented: Annotated[str | None, Security(postmark_token)]) ->
     responses={
         400: {"description": "Invalid unsubscribe token"},
         404: {"description": "The token's user does not exist"},
-        503: {"description": "UNSUBSCRIBE_SECRET_KEY is not set"},
+        503: {"description": "UNSUBSCRIBE_SECRET_KEY is not configured"},
     },
 )
 def unsubscribe_via_one_click(
@@ -52,7 +52,7 @@ def unsubscribe_via_one_click(
 
 WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or wrong X-Postmark-Webhook-Token"},
-    503: {"description": "POSTMARK_WEBHOOK_TOKEN is not set"},
+    503: {"description": "POSTMARK_WEBHOOK_TOKEN is not configured"},
 }
 
 
