@@ -110,7 +110,6 @@ class LocalNotifications:
             self._set_env("EMAIL_OUTBOX_DIR", str(outbox))
         if not os.environ.get("UNSUBSCRIBE_SECRET_KEY"):
             self._set_env("UNSUBSCRIBE_SECRET_KEY", _unsubscribe_secret(self.state_dir))
-        self._set_env("PLATFORM_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
         get_settings.cache_clear()
         if self.background:
             self._spawn(self._poll, "notifications-poller")

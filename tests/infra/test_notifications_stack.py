@@ -90,6 +90,7 @@ def test_producers_may_send_to_the_queue_and_nothing_else_may(synthesized: Synth
         == PRODUCERS
         == {
             "graph_run.finalize",
+            "graph_run.reconcile",  # ends lost runs through finalize
             "graph_run.run_node",
             "rest.credits",
             "notifications.consumer",

@@ -89,13 +89,23 @@ class Settings:
     execution_cost_per_threshold: int = 1
     stripe_api_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    # -- schedules (EventBridge Scheduler) and webhook triggers
+    schedule_group_name: str = ""
+    schedule_target_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    platform_base_url: str = ""
+    webhook_payload_max_bytes: int = 262_144
+    # Run lifecycle: every run ends, and one user's graph cannot flood the engine.
+    max_node_executions_per_run: int = 10_000
+    max_concurrent_graph_executions_per_user: int = 25
+    reconcile_grace_seconds: float = 120.0
     # -- notifications and email (docs/notifications.md); secrets via platform_secret()
     notifications_queue_url: str = ""  # empty: producers publish nothing
     email_transport: str = "ses"  # ses | outbox | none
     email_outbox_dir: str = ".local/outbox"
     email_from_address: str = "AutoGPT Platform <noreply@localhost>"
     ses_configuration_set: str = ""
-    platform_base_url: str = "http://localhost:8000"
     refund_notification_email: str = ""
     low_balance_threshold: int = 500
 
@@ -132,6 +142,18 @@ def get_settings() -> Settings:
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
         stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- schedules (EventBridge Scheduler) and webhook triggers
+        schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
+        schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
+        max_node_executions_per_run=int(env.get("MAX_NODE_EXECUTIONS_PER_RUN", "10000")),
+        max_concurrent_graph_executions_per_user=int(
+            env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
+        ),
+        reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
         # -- notifications and email
         notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL", "").strip(),
         email_transport=_choice("EMAIL_TRANSPORT", "ses", ("ses", "outbox", "none")),
@@ -141,7 +163,6 @@ def get_settings() -> Settings:
             env.get("EMAIL_FROM_ADDRESS") or env.get("POSTMARK_SENDER_EMAIL") or Settings.email_from_address
         ).strip(),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
-        platform_base_url=env.get("PLATFORM_BASE_URL", "http://localhost:8000").rstrip("/"),
         refund_notification_email=env.get("REFUND_NOTIFICATION_EMAIL", "").strip(),
         low_balance_threshold=int(env.get("LOW_BALANCE_THRESHOLD", "500")),
     )
