@@ -109,6 +109,29 @@ def test_finalize_run_again_publishes_the_same_event_and_it_is_delivered_once(
     assert [m["data"]["event"] for m in sockets[0].messages()] == ["AGENT_RUN"]
 
 
+def test_a_run_the_reconciler_ends_notifies_once_as_failed(api, notifications, users, sockets, monkeypatch):
+    from agentplatform.config import get_settings
+    from agentplatform.engine import launcher
+    from local.reconciler import ReconcilerTimer
+
+    created = create_graph(api, input_store_output_graph())
+    with monkeypatch.context() as patched:
+        patched.setattr(launcher, "start", lambda *args, **kwargs: None)  # its execution is lost
+        started = execute(api, created, {"x": 1})
+    monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
+
+    ReconcilerTimer(interval_seconds=3600).run_once()
+    ReconcilerTimer(interval_seconds=3600).run_once()  # an ended run is left alone
+    notifications.drain()
+
+    [message] = sockets[0].messages()
+    assert (message["data"]["id"], message["data"]["data"]["status"]) == (
+        f"AGENT_RUN:{started['id']}",
+        "FAILED",
+    )
+
+
 def test_with_the_preference_off_a_run_notifies_nothing(api, notifications, users, sockets):
     from agentplatform.models.user import NotificationType
     from agentplatform.notifications.service import NotificationService
