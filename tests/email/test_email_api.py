@@ -218,3 +218,6 @@ def test_the_routes_are_in_the_openapi_document(anonymous_api):
     assert {"200", "400", "404", "422", "503"} <= set(unsubscribe["responses"])
     assert webhook["summary"] == "Handle Postmark Email Webhooks"
     assert {"200", "401", "422", "503"} <= set(webhook["responses"])
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for operation, status in ((unsubscribe, "400"), (unsubscribe, "404"), (unsubscribe, "503"), (webhook, "503")):
+        assert operation["responses"][status]["content"]["application/json"]["schema"] == envelope
