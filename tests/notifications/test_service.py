@@ -123,12 +123,19 @@ def test_no_mail_to_a_suppressed_or_unverified_address_but_the_websocket_message
     assert outbox(notifications.outbox) == []
 
 
-def test_without_an_unsubscribe_secret_nothing_is_mailed(notifications, users, monkeypatch):
-    monkeypatch.delenv("UNSUBSCRIBE_SECRET_KEY")
+@pytest.mark.parametrize("setting", ["UNSUBSCRIBE_SECRET_KEY", "PLATFORM_BASE_URL"])
+def test_without_what_an_unsubscribe_link_needs_nothing_is_mailed(
+    notifications, users, sockets, monkeypatch, setting
+):
+    from agentplatform.config import get_settings
+
+    monkeypatch.delenv(setting)
+    get_settings.cache_clear()
     publish("LOW_BALANCE", LOW_BALANCE, "LOW_BALANCE:n1")
     notifications.drain()
 
     assert outbox(notifications.outbox) == []
+    assert [m["data"]["event"] for m in sockets[0].messages()] == ["LOW_BALANCE"]  # pushed all the same
 
 
 # --------------------------------------------------------------------- batches

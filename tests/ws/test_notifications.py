@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -66,13 +66,26 @@ def _preferences(http: httpx.Client, *, on: bool, address: str) -> dict[str, Any
 
 
 @pytest.fixture
+def base_url(ws_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """As ``make dev`` sets it: the local cloud's own address."""
+    from agentplatform.config import get_settings
+
+    url = f"http://127.0.0.1:{ws_server.port}"
+    monkeypatch.setenv("PLATFORM_BASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def webhook_token(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("POSTMARK_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
     return WEBHOOK_TOKEN
 
 
 def test_a_finished_run_notifies_its_user_once_until_unsubscribed_or_bounced(
-    ws_server, user_token, other_token, webhook_token
+    ws_server, user_token, other_token, webhook_token, base_url
 ):
     box = ws_server.gateway.notifications.outbox
     before = len(outbox(box))
@@ -104,11 +117,11 @@ def test_a_finished_run_notifies_its_user_once_until_unsubscribed_or_bounced(
         assert "Acceptance" in email.get_body(("plain",)).get_content()
 
         # 2. The email's one-click link (RFC 8058: POST "List-Unsubscribe=One-Click").
-        link = urlparse(email["List-Unsubscribe"].strip("<>"))
-        assert link.path == "/api/email/unsubscribe"
+        link = email["List-Unsubscribe"].strip("<>")
+        assert link.startswith(f"{base_url}/api/email/unsubscribe?token=")
         assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         clicked = httpx.post(
-            f"http://127.0.0.1:{ws_server.port}{link.path}?{link.query}",
+            link,
             content="List-Unsubscribe=One-Click",
             headers={"content-type": "application/x-www-form-urlencoded"},
         )

@@ -56,5 +56,8 @@ def user_of_token(token: str) -> str:
 
 
 def unsubscribe_url(user_id: str) -> str:
+    """Absolute: a mail client has no page to resolve a bare path against."""
     base = get_settings().platform_base_url
+    if not base:
+        raise MissingConfigError("PLATFORM_BASE_URL is not configured: unsubscribe links cannot be made")
     return f"{base}/api/email/unsubscribe?token={quote_plus(unsubscribe_token(user_id))}"

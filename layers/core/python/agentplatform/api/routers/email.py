@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Security
 from fastapi.security import APIKeyHeader
 
-from agentplatform.api.errors import AuthError, ErrorEnvelope
 from agentplatform.email.service import EmailService, WebhookTokenRefused, check_webhook_token
 from agentplatform.models.email import PostmarkWebhook, UnsubscribeResponse
 
@@ -38,9 +37,9 @@ def webhook_token(presented: Annotated[str | None, Security(postmark_token)]) ->
     "/unsubscribe",
     summary="One Click Email Unsubscribe",
     responses={
-        400: {"model": ErrorEnvelope, "description": "Invalid unsubscribe token"},
-        404: {"model": ErrorEnvelope, "description": "The token's user does not exist"},
-        503: {"model": ErrorEnvelope, "description": "UNSUBSCRIBE_SECRET_KEY is not configured"},
+        400: {"description": "Invalid unsubscribe token"},
+        404: {"description": "The token's user does not exist"},
+        503: {"description": "UNSUBSCRIBE_SECRET_KEY is not configured"},
     },
 )
 def unsubscribe_via_one_click(
@@ -52,8 +51,8 @@ def unsubscribe_via_one_click(
 
 
 WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": AuthError, "description": "Missing or wrong X-Postmark-Webhook-Token"},
-    503: {"model": ErrorEnvelope, "description": "POSTMARK_WEBHOOK_TOKEN is not configured"},
+    401: {"description": "Missing or wrong X-Postmark-Webhook-Token"},
+    503: {"description": "POSTMARK_WEBHOOK_TOKEN is not configured"},
 }
 
 
