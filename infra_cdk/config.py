@@ -72,6 +72,11 @@ class PlatformConfig:
     certificate_arn: str = ""
     hosted_zone_id: str = ""
     hosted_zone_name: str = ""
+    # notification email: an SES identity (domain or address) verified outside the stack;
+    # empty: no email is sent (WebSocket notifications still are). See docs/notifications.md
+    ses_identity: str = ""
+    email_from_address: str = ""  # default: the address identity, or noreply@ the domain
+    refund_notification_email: str = ""  # the admin mailbox for refund requests
 
     @classmethod
     def from_context(cls, node: Node) -> PlatformConfig:

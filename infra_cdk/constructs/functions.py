@@ -14,7 +14,7 @@ Functions, the stream mapping, the scheduler) must use ``invoked[key]``, the ali
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -46,6 +46,8 @@ class Settings:
     rest: Mapping[str, str]  # REST functions
     outbound: Mapping[str, str]  # functions that run blocks (outgoing requests)
     schedules: Mapping[str, str]  # functions that manage schedules
+    notify: Mapping[str, str] = field(default_factory=dict)  # notification producers
+    mail: Mapping[str, str] = field(default_factory=dict)  # functions that send email
 
 
 def service_poll_budget(timeout_seconds: int) -> int:
@@ -78,6 +80,10 @@ def environment(
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
     if spec.access & {Access.SCHEDULES, Access.SCHEDULES_DELETE}:
         env.update(settings.schedules)
+    if Access.NOTIFY in spec.access:
+        env.update(settings.notify)
+    if Access.SEND_EMAIL in spec.access:
+        env.update(settings.mail)
     return env
 
 

@@ -62,6 +62,8 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "retain_data": "false",
     "reserved_concurrency": "{}",
     "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
+    "ses_identity": "example.com",
+    "refund_notification_email": "refunds@example.com",
 }
 
 

@@ -114,6 +114,8 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
         "rest.blocks.handler",
         "rest.external.handler",
         "graph_run.run_node.handler",
+        "rest.email.handler",
+        "notifications.consumer.handler",
     }
     grants = [
         statement

@@ -18,6 +18,7 @@ from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.engine import admission
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
+from agentplatform.notifications.producers import run_finished as notify_run_finished
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
 from agentplatform.store.table import pack, unpack
 
@@ -124,6 +125,7 @@ def finalize(
         if ended_run is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
         admission.released(repo, ended_run)
+    notify_run_finished(run, nodes, stats, status)  # a no-op with notifications off
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 
