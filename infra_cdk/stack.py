@@ -119,7 +119,7 @@ class AgentPlatformStack(Stack):
             function=invoked["graph_run.reconcile"],
             interval_minutes=config.reconcile_interval_minutes,
         )
-        notifications.consume(by_key["notifications.consumer"])
+        notifications.consume(invoked["notifications.consumer"])
         # Unsubscribe links need an absolute URL: the configured one, else the REST API's
         # (the consumer is no REST function: no cycle).
         by_key["notifications.consumer"].add_environment(

@@ -114,3 +114,17 @@ def template(synthesized: Synthesized) -> Any:
     from aws_cdk.assertions import Template
 
     return Template.from_json(synthesized.template)
+
+
+def references(value: object) -> set[str]:
+    """Logical ids that ``value`` names with Ref or Fn::GetAtt, at any depth."""
+    if isinstance(value, dict):
+        found = set()
+        if isinstance(value.get("Ref"), str):
+            found.add(value["Ref"])
+        if isinstance(value.get("Fn::GetAtt"), list):
+            found.add(value["Fn::GetAtt"][0])
+        return found.union(*(references(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(references(v) for v in value))
+    return set()

@@ -11,7 +11,7 @@ import pytest
 
 from agentplatform.notifications.schedules import SCHEDULES
 from infra_cdk.catalog import Access, all_functions
-from tests.infra.conftest import VARIANT_CONTEXT, Synthesized
+from tests.infra.conftest import VARIANT_CONTEXT, Synthesized, references
 
 pytestmark = pytest.mark.infra
 
@@ -22,8 +22,10 @@ PRODUCERS = {key for key, spec in SPECS.items() if Access.NOTIFY in spec.access}
 def _queue(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
     """The notifications queue: the one the consumer's event source mapping reads."""
     consumer = _function_id(synthesized, "notifications.consumer")
+    aliases = synthesized.resources("AWS::Lambda::Alias")  # under SnapStart: the live alias
+    invoked = {consumer} | {a for a, r in aliases.items() if r["Properties"]["FunctionName"] == {"Ref": consumer}}
     for mapping in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
-        if mapping["Properties"]["FunctionName"] == {"Ref": consumer}:
+        if references(mapping["Properties"]["FunctionName"]) & invoked:
             logical = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
             return logical, synthesized.template["Resources"][logical]
     raise AssertionError("the consumer reads no queue")

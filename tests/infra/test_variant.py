@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentplatform.api.domains import DOMAINS
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, references
 
 pytestmark = pytest.mark.infra
 
@@ -127,20 +127,6 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
     assert all(statement["Resource"] == arn for statement in grants)
 
 
-def _references(value: object) -> set[str]:
-    """Logical ids that ``value`` names with Ref or Fn::GetAtt, at any depth."""
-    if isinstance(value, dict):
-        found = set()
-        if isinstance(value.get("Ref"), str):
-            found.add(value["Ref"])
-        if isinstance(value.get("Fn::GetAtt"), list):
-            found.add(value["Fn::GetAtt"][0])
-        return found.union(*(_references(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_references(v) for v in value))
-    return set()
-
-
 def test_snap_start_publishes_each_function_behind_a_live_alias(variant: Synthesized) -> None:
     functions = variant.resources("AWS::Lambda::Function")
     versions = variant.resources("AWS::Lambda::Version")
@@ -162,28 +148,28 @@ def test_with_snap_start_every_caller_invokes_the_live_alias(variant: Synthesize
     aliases = set(variant.resources("AWS::Lambda::Alias"))
     callers = {
         "AWS::StepFunctions::StateMachine": 3,
-        "AWS::Lambda::EventSourceMapping": 1,
+        "AWS::Lambda::EventSourceMapping": 2,  # the table stream, the notifications queue
         "AWS::ApiGateway::RestApi": len(DOMAINS) + 1,
         "AWS::ApiGatewayV2::Integration": 3,
         "AWS::Events::Rule": 1,  # the run reconciler's schedule
         "AWS::Lambda::Permission": len(DOMAINS) + 1 + 3 + 1,
     }
     for type_name, count in callers.items():
-        named = set().union(*(_references(r["Properties"]) for r in variant.resources(type_name).values()))
+        named = set().union(*(references(r["Properties"]) for r in variant.resources(type_name).values()))
         assert named & functions == set(), type_name
         assert len(named & aliases) == count, type_name
     # asynchronous invocations (the scheduler's, the reconciler rule's) are configured on the alias
     qualifiers = [
         c["Properties"]["Qualifier"] for c in variant.resources("AWS::Lambda::EventInvokeConfig").values()
     ]
-    assert len(qualifiers) == 6 and set().union(*map(_references, qualifiers)) <= aliases
+    assert len(qualifiers) == 6 and set().union(*map(references, qualifiers)) <= aliases
     # the IAM side: the state machine and the scheduler may invoke the aliases only
     invoke_targets = {
         ref
         for policy in variant.resources("AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if statement["Action"] == "lambda:InvokeFunction"
-        for ref in _references(statement["Resource"])
+        for ref in references(statement["Resource"])
     }
     assert len(invoke_targets) == 4 and invoke_targets <= aliases
     env = next(
@@ -191,4 +177,4 @@ def test_with_snap_start_every_caller_invokes_the_live_alias(variant: Synthesize
         for f in variant.resources("AWS::Lambda::Function").values()
         if f["Properties"]["Handler"] == "rest.schedules.handler"
     )
-    assert _references(env["SCHEDULE_TARGET_ARN"]) <= aliases
+    assert references(env["SCHEDULE_TARGET_ARN"]) <= aliases
