@@ -36,5 +36,5 @@ class PlatformTable(Construct):
                 index_name=index,
                 partition_key=_string_key(f"{index}pk"),
                 sort_key=_string_key(f"{index}sk"),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(schema.GSI_PROJECTIONS[index]),
             )

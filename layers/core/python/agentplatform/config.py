@@ -45,6 +45,14 @@ def _optional_float(name: str) -> float | None:
     return float(raw) if raw else None
 
 
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of ``allowed`` (the first is the default)."""
+    value = os.environ.get(name, "").strip().lower() or allowed[0]
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
     raw = os.environ.get(name, default)
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -82,6 +90,11 @@ class Settings:
     execution_cost_per_threshold: int = 1
     stripe_api_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    # -- platform services: uploads, analytics, Otto (README configuration table)
+    upload_file_size_limit_mb: int = 256
+    upload_malware_scan: str = "none"  # "guardduty": uploads wait for GuardDuty's clean tag
+    analytics_retention_days: int = 365
+    otto_api_url: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -116,4 +129,9 @@ def get_settings() -> Settings:
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
         stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- platform services
+        upload_file_size_limit_mb=int(env.get("UPLOAD_FILE_SIZE_LIMIT_MB", "256")),
+        upload_malware_scan=_choice("UPLOAD_MALWARE_SCAN", ("none", "guardduty")),
+        analytics_retention_days=int(env.get("ANALYTICS_RETENTION_DAYS", "365")),
+        otto_api_url=env.get("OTTO_API_URL", "").strip(),
     )

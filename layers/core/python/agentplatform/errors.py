@@ -82,3 +82,18 @@ class InsufficientBalanceError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+# -- platform services (uploads, Otto)
+
+
+class PayloadTooLargeError(ValueError):
+    """An upload over the size limit: 413, and nothing is stored."""
+
+
+class UnsupportedMediaTypeError(ValueError):
+    """An upload whose content (sniffed, not declared) is a forbidden type: 415."""
+
+
+class UpstreamServiceError(Exception):
+    """A service the platform proxies answered with an error or not at all: 502."""

@@ -15,13 +15,21 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "blocks": ("agentplatform.api.routers.blocks",),
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
-    "executions": ("agentplatform.api.routers.executions",),
+    "executions": ("agentplatform.api.routers.executions", "agentplatform.api.routers.executions_admin"),
     "api_keys": ("agentplatform.api.routers.api_keys",),
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
+    # Small per-user services a frontend calls on every page, in one warm function:
+    # uploads, onboarding, raw analytics and the Otto proxy.
+    "platform": (
+        "agentplatform.api.routers.files",
+        "agentplatform.api.routers.onboarding",
+        "agentplatform.api.routers.analytics",
+        "agentplatform.api.routers.otto",
+    ),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

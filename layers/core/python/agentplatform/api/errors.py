@@ -2,8 +2,9 @@
 
 404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
 structured detail), 422 validation, 422/409 an Idempotency-Key reused with another
-request / still in progress, 501 an integration not set up, 503 missing configuration,
-500 anything else. A 500 body never carries the exception text: internals stay in the logs.
+request / still in progress, 413/415 an upload too large / of a forbidden type, 501 an
+integration not set up, 502 a proxied service failed, 503 missing configuration, 500
+anything else. A 500 body never carries the exception text: internals stay in the logs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from agentplatform.errors import (
     NotAuthorizedError,
     NotConfiguredError,
     NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    UpstreamServiceError,
 )
 
 logger = logging.getLogger(__name__)
@@ -88,6 +92,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyInProgressError, _mapped(409, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
     app.add_exception_handler(NotConfiguredError, _mapped(501, log=True))
+    app.add_exception_handler(PayloadTooLargeError, _mapped(413, log=False))
+    app.add_exception_handler(UnsupportedMediaTypeError, _mapped(415, log=False))
+    app.add_exception_handler(UpstreamServiceError, _mapped(502, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))
 

@@ -1,7 +1,9 @@
 """The table's physical shape, shared by the CDK app and the local cloud.
 
-One table: string ``pk``/``sk``; GSIs ``gsi1`` and ``gsi2`` with ``<name>pk``/``<name>sk``
-string keys (all attributes projected); TTL on ``ttl``; a stream with new and old images.
+One table: string ``pk``/``sk``; GSIs ``gsi1``, ``gsi2`` and ``gsi3`` with
+``<name>pk``/``<name>sk`` string keys (``gsi1``/``gsi2`` project all attributes, ``gsi3``
+keys only: it is written once per run, never on the run's later updates); TTL on ``ttl``;
+a stream with new and old images.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from typing import Any
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
-GSI_NAMES = ("gsi1", "gsi2")
+GSI_NAMES = ("gsi1", "gsi2", "gsi3")
+GSI_PROJECTIONS = {"gsi1": "ALL", "gsi2": "ALL", "gsi3": "KEYS_ONLY"}
 TTL_ATTRIBUTE = "ttl"
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 
@@ -33,7 +36,7 @@ def create_table_kwargs(table_name: str) -> dict[str, Any]:
                     {"AttributeName": f"{g}pk", "KeyType": "HASH"},
                     {"AttributeName": f"{g}sk", "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": GSI_PROJECTIONS[g]},
             }
             for g in GSI_NAMES
         ],
