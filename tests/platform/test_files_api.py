@@ -94,7 +94,9 @@ def test_a_file_over_the_limit_is_refused_413_and_nothing_is_stored(api, setting
 
 def test_upload_needs_a_token_and_a_file(anonymous_api, api):
     assert upload(anonymous_api, PNG).status_code == 401
-    empty = api.post("/api/files/upload", body=b"", headers={"content-type": "multipart/form-data; boundary=x"})
+    empty = api.post(
+        "/api/files/upload", body=b"", headers={"content-type": "multipart/form-data; boundary=x"}
+    )
     assert empty.status_code == 422
     assert list_upload_keys() == []
 
@@ -162,8 +164,6 @@ def test_with_guardduty_an_upload_is_usable_only_once_tagged_clean(api, setting)
         )
 
     tag("THREATS_FOUND")
-    assert _block_refused(api, file_uri) == (
-        "The file cannot be used: malware scan result THREATS_FOUND"
-    )
+    assert _block_refused(api, file_uri) == ("The file cannot be used: malware scan result THREATS_FOUND")
     tag("NO_THREATS_FOUND")
     assert _read_in_block(api, file_uri).status_code == 200

@@ -15,7 +15,11 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 
 
 def upload(
-    api: Any, content: bytes, *, name: str = "file.bin", declared: str = "application/octet-stream",
+    api: Any,
+    content: bytes,
+    *,
+    name: str = "file.bin",
+    declared: str = "application/octet-stream",
     **params: Any,
 ) -> Any:
     body, content_type = encode_multipart_formdata({"file": (name, content, declared)})
