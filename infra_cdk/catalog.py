@@ -33,7 +33,8 @@ DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
 REST_ACCESS: dict[str, frozenset[Access]] = {
     "docs": frozenset(),  # serves /docs, /openapi.json and /health only
     "users": frozenset({Access.TABLE_WRITE}),
-    "executions": DATA | {Access.RUN_CONTROL},
+    # admin run analytics call a model with the platform's key (OPENAI_API_KEY, ...)
+    "executions": DATA | {Access.RUN_CONTROL, Access.PLATFORM_SECRETS},
     # OAuth sign-in: states and credentials sealed with KMS, app secrets from Secrets Manager
     "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS}),
     # blocks run with OAuth tokens refreshed (and re-sealed) before use
@@ -50,8 +51,9 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
 
 # REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
 BLOCK_RUNNING_DOMAINS = frozenset({"blocks", "external"})
-# REST domains that call third-party services themselves (OAuth token endpoints).
-OUTBOUND_DOMAINS = frozenset({"integrations"})
+# REST domains that call third-party services themselves (OAuth token endpoints, a model
+# for admin run analytics, Otto).
+OUTBOUND_DOMAINS = frozenset({"integrations", "executions", "platform"})
 
 
 class Kind(enum.Enum):

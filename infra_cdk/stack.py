@@ -13,6 +13,7 @@ from infra_cdk.constructs.access import Targets
 from infra_cdk.constructs.events import EventStream
 from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
+from infra_cdk.constructs.malware_scan import UploadMalwareScan
 from infra_cdk.constructs.monitoring import Monitoring
 from infra_cdk.constructs.rest_api import RestApi
 from infra_cdk.constructs.scheduler import Schedules
@@ -52,6 +53,8 @@ class AgentPlatformStack(Stack):
             scheduler_role=schedules.role,
             platform_secrets_arn=config.platform_secrets_arn,
         )
+        if config.malware_protection:
+            UploadMalwareScan(self, "UploadMalwareScan", bucket=storage.bucket)
         specs = all_functions(config.run_node_timeout_seconds)
         settings = Settings(
             common={
@@ -60,6 +63,7 @@ class AgentPlatformStack(Stack):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": config.log_level,
+                "UPLOAD_MALWARE_SCAN": "guardduty" if config.malware_protection else "none",
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),
@@ -136,7 +140,12 @@ class AgentPlatformStack(Stack):
 
 
 def _rest_settings(config: PlatformConfig) -> dict[str, str]:
-    settings = {"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)}
+    settings = {
+        "BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins),
+        "UPLOAD_FILE_SIZE_LIMIT_MB": str(config.upload_file_size_limit_mb),
+    }
+    if config.otto_api_url:
+        settings["OTTO_API_URL"] = config.otto_api_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
     return settings

@@ -18,7 +18,7 @@ from infra_cdk.catalog import Access
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 # Transactions are authorised per contained operation, so these cover TransactWriteItems.
 TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
-BUCKET_READ = ["s3:GetObject"]
+BUCKET_READ = ["s3:GetObject", "s3:GetObjectTagging"]  # tags: an upload's malware scan verdict
 BUCKET_WRITE = ["s3:PutObject", "s3:DeleteObject"]
 KMS_DECRYPT = ["kms:Decrypt"]
 KMS_ENCRYPT = ["kms:GenerateDataKey", "kms:Decrypt"]

@@ -60,6 +60,8 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "retain_data": "false",
     "reserved_concurrency": "{}",
     "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
+    "malware_protection": "true",
+    "otto_api_url": "https://otto.example.com/ask",
 }
 
 
