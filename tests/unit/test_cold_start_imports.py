@@ -39,12 +39,19 @@ def _modules_after_import(module: str) -> set[str]:
         "external",
         "library",
         "credits",
+        "platform",
     ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
     assert f"functions.rest.{domain}" in loaded
     assert sorted(name for name in DEFERRED if name in loaded) == []
+
+
+def test_platform_handler_leaves_sniffing_metrics_and_the_blocks_unloaded():
+    loaded = _modules_after_import("functions.rest.platform")
+    assert "python_multipart" in loaded  # FastAPI checks it when the upload route is declared
+    assert {"filetype", "aws_lambda_powertools.metrics", "agentplatform.blocks.builtin"} & loaded == set()
 
 
 def test_docs_handler_builds_the_whole_api_only_when_the_schema_is_asked_for():
