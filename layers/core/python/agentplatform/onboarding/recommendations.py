@@ -72,7 +72,7 @@ def _matches(agent: StoreAgent, categories: list[str], words: list[str], integra
 def _points(agent: StoreAgent, categories: list[str], words: list[str], integrations: list[str]) -> int:
     details = agent.details
     description_words = details.description.split()
-    points = 100 * sum(category in details.categories for category in categories)
+    points: float = 100 * sum(category in details.categories for category in categories)
     points += 100 * sum(word in description_words for word in words)
     points += 50 * sum(integration in description_words for integration in integrations)
     points += 50 if agent.featured else 0
