@@ -125,16 +125,14 @@ class OnboardingService:
     def update(self, user_id: str, data: UserOnboardingUpdate) -> UserOnboarding:
         if data.agentInput is not None and len(json.dumps(data.agentInput)) > MAX_AGENT_INPUT_BYTES:
             raise ValueError(f"agentInput must be at most {MAX_AGENT_INPUT_BYTES} bytes of JSON")
-        given = data.model_dump(exclude_none=True)
+        given = data.model_dump(exclude_none=True, exclude={"notified"})
         if not data.walletShown:  # as upstream: walletShown can only be turned on
             given.pop("walletShown", None)
 
         def change(onboarding: UserOnboarding) -> UserOnboarding:
-            notified = given.pop("notified", None)
             updated = onboarding.model_copy(update=given)
-            if notified is not None:
-                for step in notified:
-                    updated.notified = _with(updated.notified, OnboardingStep(step))
+            for step in data.notified or ():  # added to what was notified before
+                updated.notified = _with(updated.notified, step)
             return updated
 
         return self._modify(user_id, change)
