@@ -245,3 +245,25 @@ def test_agents_marked_for_onboarding_come_first(api, monkeypatch):
     monkeypatch.setattr(recommendations, "store_agents", lambda: agents)
     api.patch("/api/onboarding", json_body={"usageReason": "data_research"})
     assert [a["slug"] for a in api.get("/api/onboarding/agents").json()] == ["marked-b", "marked-a"]
+
+
+def test_runs_the_user_starts_count_with_their_source(api, other_api, admin_api, credits_on):
+    from tests.support.graphs import STORE_VALUE, node
+    from tests.support.runs import create_graph
+
+    grant = {"user_id": USER_ID, "amount": 1000, "comments": "to run"}
+    assert admin_api.post("/api/credits/admin/add_credits", json_body=grant).status_code == 200
+    graph = create_graph(api, {"name": "g", "nodes": [node("n", STORE_VALUE, input="v")], "links": []})
+    path = f"/api/graphs/{graph['id']}/execute/{graph['version']}"
+    first = api.post(path, json_body={"inputs": {}, "source": "library"})
+    assert first.status_code == 200, first.content
+    state = api.get("/api/onboarding").json()
+    assert (state["agentRuns"], state["consecutiveRunDays"]) == (1, 1)
+    assert state["completedSteps"] == ["MARKETPLACE_RUN_AGENT"]
+    assert api.post(path, json_body={"inputs": {}, "source": "builder"}).status_code == 200
+    state = api.get("/api/onboarding").json()
+    assert state["agentRuns"] == 2
+    assert state["completedSteps"] == ["MARKETPLACE_RUN_AGENT", "RE_RUN_AGENT", "BUILDER_RUN_AGENT"]
+    assert state["rewardedFor"] == ["MARKETPLACE_RUN_AGENT", "RE_RUN_AGENT"]
+    assert api.get("/api/credits").json() == {"credits": 1200}  # store-value nodes cost nothing
+    assert other_api.get("/api/onboarding").json() == default_state(OTHER_USER_ID)

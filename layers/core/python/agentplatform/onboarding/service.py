@@ -6,7 +6,9 @@
   after a reset or when two requests complete it at the same time. ``rewardedFor`` lists
   the steps that paid.
 - Runs count toward milestones (10 and 100 runs, 3 and 14 consecutive days in the
-  user's time zone), each completed as a step (``record_run``, for the engine's use).
+  user's time zone), each completed as a step; a run started through the execute route
+  also completes RE_RUN_AGENT (a graph run before) and its source's step
+  (``record_execution``, called by that route).
 - Reset clears the progress but not ``rewardedFor``: a reward is never paid twice.
 """
 
@@ -19,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from agentplatform.credits.service import CreditService, credits_enabled
+from agentplatform.errors import NotFoundError
 from agentplatform.models.credits import CreditTransactionType
 from agentplatform.models.onboarding import (
     OnboardingStatusResponse,
@@ -47,6 +50,8 @@ REWARDS: dict[OnboardingStep, int] = {
     OnboardingStep.RUN_14_DAYS: 300,
     OnboardingStep.RUN_AGENTS_100: 300,
 }
+# A run started from here completes this step.
+SOURCE_STEPS = {"library": OnboardingStep.MARKETPLACE_RUN_AGENT, "builder": OnboardingStep.BUILDER_RUN_AGENT}
 MAX_AGENT_INPUT_BYTES = 64 * 1024
 _ATTEMPTS = 10
 
@@ -184,7 +189,7 @@ class OnboardingService:
         return self.credits
 
     def record_run(self, user_id: str, timezone: str = "UTC") -> None:
-        """Count a run and complete the milestones it reaches (the engine calls this)."""
+        """Count a run and complete the milestones it reaches."""
         at = datetime.now(UTC)
         zone = timezone if timezone and timezone != "not-set" else "UTC"
 
@@ -200,6 +205,25 @@ class OnboardingService:
         for step in run_milestones(counted.agentRuns, counted.consecutiveRunDays):
             if step not in counted.completedSteps:
                 self.complete_step(user_id, step)
+
+    def record_execution(self, user_id: str, graph_id: str, source: str | None) -> None:
+        """What a run the user started counts for, as upstream's execute route: a run
+        (milestones), a re-run of a graph run before, a run from the library or builder."""
+        from agentplatform.store.users import UserRepository
+
+        try:
+            timezone = UserRepository(self.store.table).get(user_id).timezone
+        except NotFoundError:
+            timezone = "UTC"
+        self.record_run(user_id, timezone)
+        completed = self.get(user_id).completedSteps
+        if OnboardingStep.RE_RUN_AGENT not in completed and self.store.runs_of_graph_at_least(
+            user_id, graph_id, 2
+        ):
+            self.complete_step(user_id, OnboardingStep.RE_RUN_AGENT)
+        step = SOURCE_STEPS.get(source or "")
+        if step is not None:
+            self.complete_step(user_id, step)
 
     # -- store agents
 

@@ -34,6 +34,13 @@ class OnboardingStore:
             return StoredOnboarding({}, 0)
         return StoredOnboarding(unpack(item["doc"]), int(item["rev"]))
 
+    def runs_of_graph_at_least(self, user_id: str, graph_id: str, count: int) -> bool:
+        """Whether the user has run the graph ``count`` times or more (reads at most ``count``)."""
+        runs = self.table.query(
+            keys.graph_execs_gsi2pk(user_id, graph_id), index="gsi2", limit=count, keys_only=True
+        )
+        return sum(1 for _ in runs) >= count
+
     def save(self, user_id: str, doc: dict[str, Any], read_rev: int) -> None:
         item = {
             "pk": keys.user_pk(user_id),
