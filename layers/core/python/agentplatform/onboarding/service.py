@@ -188,8 +188,8 @@ class OnboardingService:
             self.credits = CreditService()
         return self.credits
 
-    def record_run(self, user_id: str, timezone: str = "UTC") -> None:
-        """Count a run and complete the milestones it reaches."""
+    def record_run(self, user_id: str, timezone: str = "UTC") -> UserOnboarding:
+        """Count a run and complete the milestones it reaches; the state after counting."""
         at = datetime.now(UTC)
         zone = timezone if timezone and timezone != "not-set" else "UTC"
 
@@ -205,6 +205,8 @@ class OnboardingService:
         for step in run_milestones(counted.agentRuns, counted.consecutiveRunDays):
             if step not in counted.completedSteps:
                 self.complete_step(user_id, step)
+                counted.completedSteps = _with(counted.completedSteps, step)
+        return counted
 
     def record_execution(self, user_id: str, graph_id: str, source: str | None) -> None:
         """What a run the user started counts for, as upstream's execute route: a run
@@ -215,8 +217,7 @@ class OnboardingService:
             timezone = UserRepository(self.store.table).get(user_id).timezone
         except NotFoundError:
             timezone = "UTC"
-        self.record_run(user_id, timezone)
-        completed = self.get(user_id).completedSteps
+        completed = self.record_run(user_id, timezone).completedSteps
         if OnboardingStep.RE_RUN_AGENT not in completed and self.store.runs_of_graph_at_least(
             user_id, graph_id, 2
         ):
