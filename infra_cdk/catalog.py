@@ -25,6 +25,7 @@ class Access(enum.Enum):
     WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
     PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
+    SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -40,6 +41,8 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     # blocks run with OAuth tokens refreshed (and re-sealed) before use
     "blocks": DATA | {Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "schedules": DATA | {Access.SCHEDULES},
+    "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
+    "webhooks": DATA | {Access.RUN_START},  # ingress starts the bound presets' runs
     "library": DATA | {Access.RUN_CONTROL},
     # starts runs, runs blocks with stored credentials, stores new credentials
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
@@ -94,6 +97,8 @@ class FunctionSpec:
 
 # API Gateway gives REST integrations 29 s; the handler must give up first.
 REST_TIMEOUT = 28
+# plan and finalize (the state machine's Task timeouts are derived from it)
+GRAPH_RUN_STEP_TIMEOUT = 60
 
 
 def rest_functions() -> list[FunctionSpec]:
@@ -117,7 +122,13 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
     table = Access.TABLE_WRITE
     return [
         # plan starts a fresh execution when the history budget is spent
-        FunctionSpec("graph_run.plan", Kind.GRAPH_RUN, frozenset({table, Access.RUN_START}), 512, 60),
+        FunctionSpec(
+            "graph_run.plan",
+            Kind.GRAPH_RUN,
+            frozenset({table, Access.RUN_START}),
+            512,
+            GRAPH_RUN_STEP_TIMEOUT,
+        ),
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
@@ -133,8 +144,10 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
             # a finished sub-graph's outputs become its parent node's; large ones spill to S3
             DATA | {Access.RUN_START},
             512,
-            60,
+            GRAPH_RUN_STEP_TIMEOUT,
         ),
+        # scheduled: ends runs whose execution is gone (as finalize does), starts waiting runs
+        FunctionSpec("graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START}, 512, 300),
     ]
 
 
@@ -157,7 +170,8 @@ def schedule_functions() -> list[FunctionSpec]:
     """The EventBridge Scheduler target, once ``functions/schedules/run.py`` exists."""
     if not (FUNCTIONS_DIR / "schedules" / "run.py").exists():
         return []
-    access = frozenset({Access.TABLE_WRITE, Access.RUN_START})
+    # starts runs (inputs may spill to the bucket); deletes schedules that went stale
+    access = DATA | {Access.RUN_START, Access.SCHEDULES_DELETE}
     return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
 
 

@@ -15,6 +15,7 @@ from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
 from infra_cdk.constructs.malware_scan import UploadMalwareScan
 from infra_cdk.constructs.monitoring import Monitoring
+from infra_cdk.constructs.reconciler import RunReconciler
 from infra_cdk.constructs.rest_api import RestApi
 from infra_cdk.constructs.scheduler import Schedules
 from infra_cdk.constructs.state_machine import GraphRunStateMachine, execution_arns, state_machine_arn
@@ -108,6 +109,12 @@ class AgentPlatformStack(Stack):
             run_node=by_key["graph_run.run_node"],
             finalize=by_key["graph_run.finalize"],
         )
+        RunReconciler(
+            self,
+            "Reconciler",
+            function=by_key["graph_run.reconcile"],
+            interval_minutes=config.reconcile_interval_minutes,
+        )
         if "schedules.run" in by_key:
             target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)
             for spec in specs:
@@ -148,4 +155,9 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
         settings["OTTO_API_URL"] = config.otto_api_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
+    # Not the execute-api URL: the API's body names every function, so a function's
+    # environment cannot name the API back (a dependency cycle).
+    custom_domain = f"https://{config.domain_name}" if config.domain_name else ""
+    if config.platform_base_url or custom_domain:
+        settings["PLATFORM_BASE_URL"] = config.platform_base_url or custom_domain
     return settings

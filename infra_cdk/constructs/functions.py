@@ -67,7 +67,7 @@ def environment(
         env["PLATFORM_SECRETS_ARN"] = targets.platform_secrets_arn
     if Access.WEBSOCKET_POST in spec.access:
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
-    if Access.SCHEDULES in spec.access:
+    if spec.access & {Access.SCHEDULES, Access.SCHEDULES_DELETE}:
         env.update(settings.schedules)
     return env
 
@@ -166,7 +166,7 @@ class PlatformFunctions(Construct):
             )
         targets = self._targets
         wildcards = {
-            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2) only.",
+            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2, gsi3) only.",
             targets.bucket.arn_for_objects("*"): "Objects of the platform's value bucket only; "
             "keys are run and node ids created at run time.",
             targets.execution_arns: "Executions of the graph-run state machine only; "

@@ -14,7 +14,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported on first use only: token checks, schema validation, templates, outbound HTTP.
-DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3", "stripe")
+DEFERRED = (
+    "pydantic.v1",
+    "jwt",
+    "cryptography",
+    "jsonschema",
+    "jinja2",
+    "httpx",
+    "boto3",
+    "stripe",
+    "cronsim",
+)
 
 
 def _modules_after_import(module: str) -> set[str]:
@@ -39,6 +49,8 @@ def _modules_after_import(module: str) -> set[str]:
         "external",
         "library",
         "credits",
+        "schedules",
+        "webhooks",
         "platform",
     ],
 )

@@ -90,6 +90,17 @@ class Settings:
     execution_cost_per_threshold: int = 1
     stripe_api_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    # -- schedules (EventBridge Scheduler) and webhook triggers
+    schedule_group_name: str = ""
+    schedule_target_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    platform_base_url: str = ""
+    webhook_payload_max_bytes: int = 262_144
+    # Run lifecycle: every run ends, and one user's graph cannot flood the engine.
+    max_node_executions_per_run: int = 10_000
+    max_concurrent_graph_executions_per_user: int = 25
+    reconcile_grace_seconds: float = 120.0
     # -- platform services: uploads, analytics, Otto (README configuration table)
     upload_file_size_limit_mb: int = 256
     upload_malware_scan: str = "none"  # "guardduty": uploads wait for GuardDuty's clean tag
@@ -129,6 +140,18 @@ def get_settings() -> Settings:
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
         stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- schedules (EventBridge Scheduler) and webhook triggers
+        schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
+        schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
+        max_node_executions_per_run=int(env.get("MAX_NODE_EXECUTIONS_PER_RUN", "10000")),
+        max_concurrent_graph_executions_per_user=int(
+            env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
+        ),
+        reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
         # -- platform services
         upload_file_size_limit_mb=int(env.get("UPLOAD_FILE_SIZE_LIMIT_MB", "256")),
         upload_malware_scan=_choice("UPLOAD_MALWARE_SCAN", ("none", "guardduty")),

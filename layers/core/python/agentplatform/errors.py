@@ -21,8 +21,13 @@ class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 
 
+class PayloadTooLargeError(ValueError):
+    """Input too large to store (say, a graph past one DynamoDB item, or an upload over the
+    size limit); the API answers 413."""
+
+
 class NotConfiguredError(Exception):
-    """An optional integration (an OAuth app) is not set up here; the API answers 501, as upstream."""
+    """A feature this deployment does not provide (say, an OAuth provider); the API answers 501."""
 
 
 class GraphValidationError(ValueError):
@@ -85,10 +90,6 @@ class InsufficientBalanceError(ValueError):
 
 
 # -- platform services (uploads, Otto)
-
-
-class PayloadTooLargeError(ValueError):
-    """An upload over the size limit: 413, and nothing is stored."""
 
 
 class UnsupportedMediaTypeError(ValueError):

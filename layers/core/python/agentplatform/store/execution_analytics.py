@@ -1,6 +1,6 @@
 """Admin run analytics: a graph's runs across users, and the correctness scores given to them.
 
-- Runs of a graph: ``gsi3`` (``GRAPHRUNS#<graph id>``, keys only, newest first) names
+- Runs of a graph: ``gsi4`` (``GRAPHRUNS#<graph id>``, keys only, newest first) names
   them; one BatchGetItem per 100 reads them. With a user, ``gsi2`` reads them directly.
 - Scores: ``RUNSCORES#<graph id>`` / ``<run created_at>#<run id>``, written with the
   run's stats in one transaction, so accuracy trends are one query over a date range.
@@ -13,6 +13,7 @@ from typing import Any
 
 from agentplatform.store import keys
 from agentplatform.store.executions import RunRef
+from agentplatform.store.schema import GRAPH_RUNS_INDEX
 from agentplatform.store.table import Table, pack, put_op, unpack, update_op
 
 
@@ -37,7 +38,7 @@ class ExecutionAnalyticsStore:
             pk, index = keys.graph_execs_gsi2pk(user_id, graph_id), "gsi2"
             return list(self.table.query(pk, index=index, forward=False, limit=limit, start=start))
         refs = self.table.query(
-            keys.graph_runs_gsi3pk(graph_id), index="gsi3", forward=False, limit=limit, start=start
+            keys.graph_runs_gsi4pk(graph_id), index=GRAPH_RUNS_INDEX, forward=False, limit=limit, start=start
         )
         wanted = [(ref["pk"], ref["sk"]) for ref in refs]
         found = {item["pk"]: item for item in self.table.batch_get(wanted)}

@@ -6,6 +6,8 @@ another user's id cannot even address their items: ownership is structural.
 
 from __future__ import annotations
 
+import zlib
+
 PROFILE = "PROFILE"
 
 
@@ -247,6 +249,62 @@ def stripe_event_pk(event_id: str) -> str:
     return f"STRIPEEVT#{event_id}"
 
 
+# ------------------------------------------------- schedules
+# A schedule lives in its owner's partition; gsi1 groups a user's schedules by graph.
+SCHEDULE_PREFIX = "SCHEDULE#"
+
+
+def schedule_sk(schedule_id: str) -> str:
+    return f"{SCHEDULE_PREFIX}{schedule_id}"
+
+
+def graph_schedules_gsi1pk(user_id: str, graph_id: str) -> str:
+    return f"SCHEDULES#{user_id}#{graph_id}"
+
+
+# ------------------------------------------------- webhooks
+# Ingress carries only the webhook id, so a webhook is its own partition (the owner is
+# on the item). Presets bound to a webhook are found on gsi2 (``WEBHOOK#<id>``).
+WEBHOOK_SK = "WEBHOOK"
+
+
+def webhook_pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+
+
+def webhook_presets_gsi2pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+# ------------------------------------------------- run admission and reconciliation
+
+# Runs in flight are spread over this many index partitions (the reconciler reads all).
+ACTIVE_RUN_SHARDS = 4
+
+
+def active_run_gsi3pk(graph_exec_id: str) -> str:
+    return f"ACTIVE#{zlib.crc32(graph_exec_id.encode()) % ACTIVE_RUN_SHARDS}"
+
+
+def active_run_shards() -> list[str]:
+    return [f"ACTIVE#{shard}" for shard in range(ACTIVE_RUN_SHARDS)]
+
+
+def active_run_gsi3sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{created_at}#{graph_exec_id}"
+
+
+def run_queue_pk(user_id: str, graph_id: str) -> str:
+    """One (user, graph)'s run slots and its runs waiting for one, oldest first."""
+    return f"RUNQ#{user_id}#{graph_id}"
+
+
+RUN_SLOTS_SK = "SLOTS"
+WAITING_RUN_PREFIX = "WAIT#"
+
+
+def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
+
+
 # ------------------------------------------------ platform services (uploads, onboarding, analytics)
 
 UPLOADS_PREFIX = "uploads/"
@@ -277,9 +335,9 @@ def analytics_event_sk(created_at: str, record_id: str) -> str:
     return f"{ANALYTICS_EVENT_PREFIX}{created_at}#{record_id}"
 
 
-# Admin run analytics: every run of a graph across users (gsi3, keys only, set on run
+# Admin run analytics: every run of a graph across users (gsi4, keys only, set on run
 # items), and the correctness score of each analysed run, one partition per graph.
-def graph_runs_gsi3pk(graph_id: str) -> str:
+def graph_runs_gsi4pk(graph_id: str) -> str:
     return f"GRAPHRUNS#{graph_id}"
 
 

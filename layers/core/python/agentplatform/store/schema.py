@@ -1,9 +1,9 @@
 """The table's physical shape, shared by the CDK app and the local cloud.
 
-One table: string ``pk``/``sk``; GSIs ``gsi1``, ``gsi2`` and ``gsi3`` with
-``<name>pk``/``<name>sk`` string keys (``gsi1``/``gsi2`` project all attributes, ``gsi3``
-keys only: it is written once per run, never on the run's later updates); TTL on ``ttl``;
-a stream with new and old images.
+One table: string ``pk``/``sk``; GSIs ``gsi1`` and ``gsi2`` with ``<name>pk``/``<name>sk``
+string keys (all attributes projected); the sparse, keys-only ``gsi3`` of runs still
+in flight (``ACTIVE_RUNS_INDEX``); the keys-only ``gsi4`` of every run of a graph
+(``GRAPH_RUNS_INDEX``); TTL on ``ttl``; a stream with new and old images.
 """
 
 from __future__ import annotations
@@ -12,15 +12,26 @@ from typing import Any
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
-GSI_NAMES = ("gsi1", "gsi2", "gsi3")
-GSI_PROJECTIONS = {"gsi1": "ALL", "gsi2": "ALL", "gsi3": "KEYS_ONLY"}
+GSI_NAMES = ("gsi1", "gsi2")
+# Only QUEUED/RUNNING runs carry its keys, so the reconciler reads exactly those, and
+# keys only: the index costs a few bytes per run in flight, not a copy of each run.
+ACTIVE_RUNS_INDEX = "gsi3"
+# Every run of a graph, whoever ran it (admin run analytics). Keys written once when the
+# run is created, never on its status updates, so the index adds no write per update.
+GRAPH_RUNS_INDEX = "gsi4"
 TTL_ATTRIBUTE = "ttl"
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+
+PROJECTIONS = {
+    **{name: "ALL" for name in GSI_NAMES},
+    ACTIVE_RUNS_INDEX: "KEYS_ONLY",
+    GRAPH_RUNS_INDEX: "KEYS_ONLY",
+}
 
 
 def create_table_kwargs(table_name: str) -> dict[str, Any]:
     """Arguments for ``dynamodb.create_table`` describing exactly this table."""
-    attributes = [PARTITION_KEY, SORT_KEY] + [f"{g}{k}" for g in GSI_NAMES for k in ("pk", "sk")]
+    attributes = [PARTITION_KEY, SORT_KEY] + [f"{g}{k}" for g in PROJECTIONS for k in ("pk", "sk")]
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -36,9 +47,9 @@ def create_table_kwargs(table_name: str) -> dict[str, Any]:
                     {"AttributeName": f"{g}pk", "KeyType": "HASH"},
                     {"AttributeName": f"{g}sk", "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": GSI_PROJECTIONS[g]},
+                "Projection": {"ProjectionType": projection},
             }
-            for g in GSI_NAMES
+            for g, projection in PROJECTIONS.items()
         ],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE},
     }
