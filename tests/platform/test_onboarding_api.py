@@ -96,6 +96,24 @@ def test_completing_a_step_records_it_once(api, other_api):
     assert other_api.get("/api/onboarding").json()["completedSteps"] == []
 
 
+def test_reset_clears_only_the_callers_state(api, other_api):
+    api.patch("/api/onboarding", json_body={"usageReason": "writing", "walletShown": True})
+    api.post("/api/onboarding/step", params={"step": "WELCOME"})
+    other_api.patch("/api/onboarding", json_body={"usageReason": "research"})
+    other_api.post("/api/onboarding/step", params={"step": "USAGE_REASON"})
+
+    reset = api.post("/api/onboarding/reset")
+
+    assert reset.status_code == 200
+    assert reset.json() == default_state(USER_ID)
+    assert api.get("/api/onboarding").json() == default_state(USER_ID)
+    assert other_api.get("/api/onboarding").json() == {
+        **default_state(OTHER_USER_ID),
+        "usageReason": "research",
+        "completedSteps": ["USAGE_REASON"],
+    }
+
+
 def test_only_client_steps_can_be_completed(api):
     assert api.post("/api/onboarding/step", params={"step": "RUN_AGENTS_100"}).status_code == 422
     assert api.post("/api/onboarding/step", params={"step": "nonsense"}).status_code == 422
