@@ -24,3 +24,16 @@ def upload(
 ) -> Any:
     body, content_type = encode_multipart_formdata({"file": (name, content, declared)})
     return api.post("/api/files/upload", body=body, headers={"content-type": content_type}, params=params)
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid grayscale PNG of the given size (all black: compresses to a few hundred bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale
+    rows = (b"\x00" + b"\x00" * width) * height  # filter byte + pixels, per row
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

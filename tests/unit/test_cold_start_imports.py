@@ -24,6 +24,8 @@ DEFERRED = (
     "boto3",
     "stripe",
     "cronsim",
+    "filetype",
+    "imagesize",
 )
 
 

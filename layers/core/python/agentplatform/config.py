@@ -106,6 +106,10 @@ class Settings:
     upload_malware_scan: str = "none"  # "guardduty": uploads wait for GuardDuty's clean tag
     analytics_retention_days: int = 365
     otto_api_url: str = ""
+    # Public media (OAuth app logos): a bucket served publicly (say, through CloudFront)
+    # at media_base_url (default: the bucket's S3 URL); unset: logo uploads answer 503.
+    media_bucket_name: str = ""
+    media_base_url: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -157,4 +161,6 @@ def get_settings() -> Settings:
         upload_malware_scan=_choice("UPLOAD_MALWARE_SCAN", ("none", "guardduty")),
         analytics_retention_days=int(env.get("ANALYTICS_RETENTION_DAYS", "365")),
         otto_api_url=env.get("OTTO_API_URL", "").strip(),
+        media_bucket_name=env.get("MEDIA_BUCKET_NAME", "").strip(),
+        media_base_url=env.get("MEDIA_BASE_URL", "").strip().rstrip("/"),
     )

@@ -347,3 +347,12 @@ def run_score_pk(graph_id: str) -> str:
 
 def run_score_sk(created_at: str, graph_exec_id: str) -> str:
     return f"{created_at}#{graph_exec_id}"
+
+
+# Public media: an OAuth app's logo (POST /api/oauth/apps/{app_id}/logo/upload).
+def oauth_app_logo_prefix(app_id: str) -> str:
+    return f"oauth-apps/{app_id}/logo/"
+
+
+def oauth_app_logo_key(app_id: str, file_id: str, extension: str) -> str:
+    return f"{oauth_app_logo_prefix(app_id)}{file_id}{extension}"
