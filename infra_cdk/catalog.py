@@ -26,6 +26,7 @@ class Access(enum.Enum):
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
     PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
     SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
+    MEDIA_WRITE = "media:write"  # put/delete OAuth app logos in the public media bucket, if set
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -47,7 +48,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     # starts runs, runs blocks with stored credentials, stores new credentials
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
-    "oauth": frozenset({Access.TABLE_WRITE}),
+    "oauth": frozenset({Access.TABLE_WRITE, Access.MEDIA_WRITE}),  # app logo uploads
     "credits": frozenset({Access.TABLE_WRITE}),
 }
 

@@ -68,6 +68,10 @@ class PlatformConfig:
     upload_file_size_limit_mb: int = 4
     # Otto, upstream's help assistant: the service's URL (unset: /api/otto/ask answers 503)
     otto_api_url: str = ""
+    # Public media for OAuth app logos: a bucket this stack does not own (served publicly,
+    # say through CloudFront, at media_base_url); unset: logo uploads answer 503.
+    media_bucket_name: str = ""
+    media_base_url: str = ""
     alarm_email: str = ""
     alarm_api_5xx_threshold: int = 5
     # optional custom domains (regional ACM certificate in the stack's region)

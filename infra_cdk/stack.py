@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from constructs import Construct
 
+from agentplatform.store.keys import oauth_app_logo_prefix
 from infra_cdk.catalog import Access, Kind, all_functions
 from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets
@@ -53,6 +54,7 @@ class AgentPlatformStack(Stack):
             schedules_arn=schedules.schedules_arn,
             scheduler_role=schedules.role,
             platform_secrets_arn=config.platform_secrets_arn,
+            media_logos_arn=_media_logos_arn(config),
         )
         if config.malware_protection:
             UploadMalwareScan(self, "UploadMalwareScan", bucket=storage.bucket)
@@ -153,6 +155,10 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     }
     if config.otto_api_url:
         settings["OTTO_API_URL"] = config.otto_api_url
+    if config.media_bucket_name:
+        settings["MEDIA_BUCKET_NAME"] = config.media_bucket_name
+        if config.media_base_url:
+            settings["MEDIA_BASE_URL"] = config.media_base_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
     # Not the execute-api URL: the API's body names every function, so a function's
@@ -161,3 +167,9 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     if config.platform_base_url or custom_domain:
         settings["PLATFORM_BASE_URL"] = config.platform_base_url or custom_domain
     return settings
+
+
+def _media_logos_arn(config: PlatformConfig) -> str:
+    if not config.media_bucket_name:
+        return ""
+    return f"arn:{Aws.PARTITION}:s3:::{config.media_bucket_name}/{oauth_app_logo_prefix('*')}*"

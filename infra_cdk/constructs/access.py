@@ -43,6 +43,7 @@ class Targets:
     schedules_arn: str  # every schedule in the platform's group
     scheduler_role: iam.IRole
     platform_secrets_arn: str = ""  # Secrets Manager secret with OAuth app credentials, if any
+    media_logos_arn: str = ""  # OAuth app logos in the public media bucket, if one is set
 
 
 def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicyStatement]:
@@ -80,6 +81,8 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
         allow(["scheduler:DeleteSchedule"], [targets.schedules_arn])
     if Access.PLATFORM_SECRETS in access and targets.platform_secrets_arn:
         allow(["secretsmanager:GetSecretValue"], [targets.platform_secrets_arn])
+    if Access.MEDIA_WRITE in access and targets.media_logos_arn:
+        allow(BUCKET_WRITE, [targets.media_logos_arn])
     return found
 
 

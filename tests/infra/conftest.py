@@ -62,6 +62,8 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
     "malware_protection": "true",
     "otto_api_url": "https://otto.example.com/ask",
+    "media_bucket_name": "example-media",
+    "media_base_url": "https://media.example.com",
 }
 
 

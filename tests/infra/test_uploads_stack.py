@@ -4,6 +4,7 @@ implies; the platform services' function."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -68,3 +69,34 @@ def test_malware_protection_scans_and_tags_uploads(variant: Synthesized) -> None
     for module in ("rest.platform", "rest.blocks", "graph_run.run_node"):
         assert _env(variant, module)["UPLOAD_MALWARE_SCAN"] == "guardduty", module
     assert _env(variant, "rest.platform")["OTTO_API_URL"] == "https://otto.example.com/ask"
+
+
+def _policy_statements(synthesized: Synthesized, module: str) -> list[dict[str, Any]]:
+    for resource in synthesized.resources("AWS::Lambda::Function").values():
+        if resource["Properties"]["Handler"] == f"{module}.handler":
+            role = resource["Properties"]["Role"]["Fn::GetAtt"][0]
+            return [
+                statement
+                for policy in synthesized.resources("AWS::IAM::Policy").values()
+                if {"Ref": role} in policy["Properties"]["Roles"]
+                for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            ]
+    raise AssertionError(module)
+
+
+def _logo_statements(synthesized: Synthesized) -> list[dict[str, Any]]:
+    return [s for s in _policy_statements(synthesized, "rest.oauth") if "oauth-apps/" in json.dumps(s["Resource"])]
+
+
+def test_oauth_app_logos_go_to_the_media_bucket_when_one_is_set(
+    synthesized: Synthesized, variant: Synthesized
+) -> None:
+    assert "MEDIA_BUCKET_NAME" not in _env(synthesized, "rest.oauth")
+    assert _logo_statements(synthesized) == []
+    env = _env(variant, "rest.oauth")
+    assert (env["MEDIA_BUCKET_NAME"], env["MEDIA_BASE_URL"]) == ("example-media", "https://media.example.com")
+    [statement] = _logo_statements(variant)
+    assert statement["Action"] == ["s3:PutObject", "s3:DeleteObject"]
+    assert statement["Resource"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::example-media/oauth-apps/*/logo/*"]]
+    }
