@@ -1,9 +1,11 @@
 """``run_node``: run a batch of node executions, recording and routing every output.
 
 A batch is worked through locally: successors a node queues are run in the same
-invocation while the local queue stays no larger than the batch it started with and
-time remains, so a chain costs one invocation, while fan-out goes back to ``plan`` to
-be spread over parallel invocations.
+invocation while time remains and the local queue either stays no larger than the batch
+it started with or holds one group of dependent work (``engine/grouping.py``: a mesh,
+a node's executions in queue order), so a chain or a mesh costs one invocation, while
+independent fan-out goes back to ``plan`` to be spread over parallel invocations.
+Routing state is shared by the batch's node executions (``SinkStates``).
 
 Idempotent under retries: outputs are committed in groups, each group in one
 transaction together with its routing, guarded on the node's output count, so a retried
@@ -25,6 +27,7 @@ from agentplatform.blocks.block import Block, BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.engine.charging import charge_before_run
 from agentplatform.engine.context import RunContext, load_context
+from agentplatform.engine.grouping import groups, node_indices, territories
 from agentplatform.engine.readiness import validate_exec
 from agentplatform.engine.routing import (
     Router,
@@ -59,6 +62,7 @@ class _Abandon(Exception):
 @dataclass
 class BatchResult:
     queued: list[str] = field(default_factory=list)
+    nodes: list[int] = field(default_factory=list)  # each queued id's node (graph.nodes index, -1: unknown)
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
     ran: int = 0  # node executions claimed (towards the run's MAX_NODE_EXECUTIONS_PER_RUN)
@@ -66,7 +70,46 @@ class BatchResult:
     def as_payload(self) -> dict[str, Any]:
         if self.overflow or len(self.queued) > RETURN_IDS_MAX:
             return {"queued": [], "waiting": self.waiting, "overflow": True, "ran": self.ran}
-        return {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
+        payload: dict[str, Any] = {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
+        if self.nodes:
+            payload["nodes"] = self.nodes
+        return payload
+
+
+class SinkStates:
+    """The routing state of sinks with several linked pins, shared by a batch's node
+    executions: read in one request for the whole territory of the first node that
+    needs any, then kept current from what this batch commits. A sink another batch
+    changed meanwhile (a shared leaf) fails the commit's version check and is re-read."""
+
+    READ_MAX = 100  # keys in one BatchGetItem
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.known: dict[str, SinkState] = {}
+
+    def get(self, node: NodeModel) -> dict[str, SinkState]:
+        wanted = sinks_needing_state(self.ctx.graph, node)
+        missing = wanted - self.known.keys()
+        if missing:
+            extra = [s for s in self._territory_sinks(node) if s not in self.known and s not in missing]
+            read = sorted(missing) + extra[: max(0, self.READ_MAX - len(missing))]
+            self.known.update(self.ctx.repo.sink_states(self.ctx.ref, read))
+        return {node_id: self.known[node_id] for node_id in wanted}
+
+    def _territory_sinks(self, node: NodeModel) -> list[str]:
+        graph = self.ctx.graph
+        reached = [graph.node(node_id) for node_id in territories(graph).get(node.id, ())]
+        return sorted({sink for source in reached for sink in sinks_needing_state(graph, source)})
+
+    def committed(self, states: dict[str, SinkState]) -> None:
+        for node_id, state in states.items():
+            state.version += 1
+            self.known[node_id] = state
+
+    def forget(self, node: NodeModel) -> None:
+        for node_id in sinks_needing_state(self.ctx.graph, node):
+            self.known.pop(node_id, None)
 
 
 def _jsonable(value: Any) -> Any:
@@ -78,7 +121,7 @@ def _jsonable(value: Any) -> Any:
 class NodeRun:
     """One node execution: run the block, commit each output with its routing."""
 
-    def __init__(self, ctx: RunContext, item: dict[str, Any]):
+    def __init__(self, ctx: RunContext, item: dict[str, Any], states: SinkStates | None = None):
         self.ctx = ctx
         self.item = item
         self.node: NodeModel = ctx.graph.node(item["node_id"])
@@ -86,8 +129,9 @@ class NodeRun:
         self.outputs: dict[str, list[Any]] = unpack(item["output"]) if item.get("output") else {}
         self.recorded = int(item.get("out_n", 0))
         self.queued: list[str] = list(item.get("queued") or [])
+        self.queued_nodes: dict[str, str] = {}  # node of each id queued by this attempt
         self.router = Router(ctx.graph, ctx.masks, lambda: str(uuid.uuid4()))
-        self.states: dict[str, SinkState] | None = None
+        self.states = states or SinkStates(ctx)
         self.buffer: list[tuple[str, Any]] = []
         self.buffer_since = 0.0
         self.stats: dict[str, Any] | None = None  # block-reported stats, written with the final status
@@ -97,13 +141,6 @@ class NodeRun:
         return str(self.item["node_exec_id"])
 
     # -- committing
-
-    def _sink_states(self) -> dict[str, SinkState]:
-        if self.states is None:
-            self.states = self.ctx.repo.sink_states(
-                self.ctx.ref, sinks_needing_state(self.ctx.graph, self.node)
-            )
-        return self.states
 
     def emit(self, output: tuple[str, Any]) -> None:
         """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``).
@@ -129,12 +166,12 @@ class NodeRun:
                     if not remaining:
                         return
             except OutputConflict:
-                self.states = None  # another branch routed into a shared sink: reload
+                self.states.forget(self.node)  # another branch routed into a shared sink: reload
         raise RuntimeError(f"node execution {self.node_exec_id}: routing kept conflicting")
 
     def _commit_once(self, pending: list[tuple[str, Any]], final: ExecutionStatus | None) -> int:
         outputs = {k: list(v) for k, v in self.outputs.items()}
-        view = dict(self._sink_states()) if pending else {}
+        view = self.states.get(self.node) if pending else {}
         route = RouteResult()
         taken = 0
         for name, value in pending:
@@ -162,10 +199,8 @@ class NodeRun:
         if not ok:
             raise _Abandon()
         self.outputs, self.recorded, self.queued = outputs, self.recorded + taken, queued
-        if self.states is not None:
-            for node_id, state in route.states.items():
-                state.version += 1
-                self.states[node_id] = state
+        self.queued_nodes.update((e.id, e.node_id) for e in route.created + route.queued if e.queued)
+        self.states.committed(route.states)
         return max(taken, 1) if pending else 1
 
     # -- running
@@ -273,8 +308,13 @@ def run_batch(
         budget_seconds = min(budget_seconds, run_deadline - time.time())
     deadline = time.monotonic() + budget_seconds
     seen: set[str] = set()
-    while local and len(local) <= limit and time.monotonic() < deadline:
+    node_of: dict[str, str] = {}  # the node of each id this batch queued
+    own = set(batch)
+    states = SinkStates(ctx)
+    while local and time.monotonic() < deadline:
         if (max_runs is not None and result.ran >= max_runs) or ctx.ended():
+            break
+        if len(local) > limit and _spreadable(ctx, [i for i in local if i not in own], node_of):
             break
         node_exec_id = local.popleft()
         if node_exec_id in seen:
@@ -293,16 +333,25 @@ def run_batch(
             start_child(ctx, item)
             result.waiting.append(node_exec_id)
             continue
-        node_run = NodeRun(ctx, item)
+        node_run = NodeRun(ctx, item, states)
         try:
             node_run.run()
         except _Abandon:
             continue
         local.extend(node_run.queued)
+        node_of.update(node_run.queued_nodes)
     if ctx.ended(max_age=0):
         return _after_end(ctx)
     result.queued = list(local)
+    result.nodes = node_indices(ctx.graph, [node_of.get(i) for i in local])
     return result
+
+
+def _spreadable(ctx: RunContext, queued: list[str], node_of: dict[str, str]) -> bool:
+    """Whether ``queued`` splits into independent groups (``engine/grouping.py``) that
+    parallel batches could share; one group (a mesh, a node's executions in queue order)
+    stays here. An id of unknown node (queued by an earlier attempt) stands alone."""
+    return len(groups(ctx.graph, [node_of.get(i) for i in queued])) > 1
 
 
 def _after_end(ctx: RunContext) -> BatchResult:

@@ -418,15 +418,18 @@ class ExecutionRepository:
     def node_execs(self, ref: RunRef) -> list[dict[str, Any]]:
         return list(self.table.query(ref.pk, prefix=keys.NODE_EXEC_PREFIX, consistent=True))
 
-    def queued_node_exec_ids(self, ref: RunRef) -> list[str]:
-        """Every QUEUED node execution of the run, in queue order (the pending work when
-        too many ids to carry in Step Functions payloads)."""
+    def queued_node_execs(self, ref: RunRef) -> list[tuple[str, str]]:
+        """Every QUEUED node execution of the run as (id, node id), in queue order (the
+        pending work when too many ids to carry in Step Functions payloads)."""
         queued = [n for n in self.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value]
         queued.sort(key=lambda n: n.get("queue_time") or n["add_time"])
-        return [n["node_exec_id"] for n in queued]
+        return [(n["node_exec_id"], n["node_id"]) for n in queued]
 
-    def get_node_execs(self, ref: RunRef, node_exec_ids: list[str]) -> list[dict[str, Any]]:
-        return self.table.batch_get([(ref.pk, keys.node_exec_sk(i)) for i in node_exec_ids])
+    def get_node_execs(
+        self, ref: RunRef, node_exec_ids: list[str], *, attributes: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        item_keys = [(ref.pk, keys.node_exec_sk(i)) for i in node_exec_ids]
+        return self.table.batch_get(item_keys, attributes=attributes)
 
     def start_node(self, ref: RunRef, node_exec_id: str) -> dict[str, Any] | None:
         """QUEUED -> RUNNING (or resume a RUNNING one after a retry); None if neither."""
