@@ -132,3 +132,37 @@ def test_a_nodes_executions_route_in_queue_order_with_parallel_batches_available
     # queue order: its outputs reached "out" in the order of the items.
     ran_mid = [(event, exec_id) for event, node_id, exec_id in seen["timeline"] if node_id == mid]
     assert ran_mid == [(event, n["node_exec_id"]) for n in queued_mid for event in ("start", "end")]
+
+
+def test_waves_take_handed_back_ids_then_spilled_chunks_then_new_ids(cloud, monkeypatch):
+    from agentplatform.engine import planner
+    from agentplatform.engine.grouping import Work
+    from agentplatform.store import executions
+
+    monkeypatch.setattr(planner, "WAVE_IDS_MAX", 3)
+    monkeypatch.setattr(executions, "WORK_CHUNK_IDS", 2)
+    repo = executions.ExecutionRepository()
+    ref = executions.RunRef("u", "run-1")
+    graph = _graph([("a", "b")], "ab")
+    run: dict[str, Any] = {}
+
+    def wave(heads: list[str], tails: list[str], spilled: list[str] | None = None) -> list[str]:
+        work = planner._next_wave(
+            repo,
+            ref,
+            graph,
+            run,
+            Work(heads, ["a"] * len(heads)),
+            Work(tails, ["a"] * len(tails)),
+            spilled or [],
+        )
+        assert work.nodes == ["a"] * len(work)
+        return work.ids
+
+    assert wave(["h1"], ["t1", "t2", "t3", "t4"]) == ["h1", "t1", "t2"]
+    assert len(run["cursor"]) == 1  # t3, t4 in one chunk
+    spilled = repo.spill_work(ref, ["s1", "s2", "s3"], [0, 0, 0])
+    assert wave(["h2"], ["n1"], spilled) == ["h2", "t3", "t4"]
+    assert wave([], []) == ["n1", "s1", "s2"]
+    assert wave([], []) == ["s3"] and "cursor" not in run
+    assert wave([], ["t5"]) == ["t5"]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.support.llm_stub import LLMStub, anthropic_text, openai_text
 from tests.support.service_stubs import (
     DISCORD_HOSTS,

@@ -80,8 +80,6 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     max_batches = int(payload.get("max_batches") or 10)
     results = payload.get("results") or []
     ref = RunRef(run["user_id"], run["graph_exec_id"])
-    incoming = [(r.get("queued", []), r.get("nodes")) for r in results]
-    carried = [(run.pop("pending", []), run.pop("pending_nodes", None))]
     waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
     run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
     run["executed"] = int(run.get("executed", 0)) + sum(int(r.get("ran", 0)) for r in results)
@@ -99,22 +97,21 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     if any(r.get("lost") for r in results):
         return _fail(run, "A batch of node executions failed, and so did recording its failure")
     graph = _graph(repo, ref, run)
-    queued = starting
-    for ids, indices in carried + incoming:
-        queued.extend(ids, nodes_of(graph, indices, len(ids)))
+    heads, tails, spilled = _incoming(graph, run, results)
+    heads = starting + heads
     timeout = int(payload.get("timeout_seconds") or 0)
     if timeout and "started_epoch" in run:
         run["deadline"] = float(run["started_epoch"]) + timeout  # run_node stops chaining there
     if waiting:
-        waiting = _collect_waiting(repo, ref, queued, waiting)
+        waiting = _collect_waiting(repo, ref, tails, waiting)
     run["waiting"] = waiting
-    queued = queued.deduped()
-    if run.pop("overflow", False) or any(r.get("overflow") for r in results) or len(queued) > WAVE_IDS_MAX:
-        # Too many to carry: the table's QUEUED executions are the pending work.
+    if run.pop("overflow", False) or any(r.get("overflow") for r in results):
+        # A retried batch lost the ids a node queued (too many to keep on it): the
+        # table's QUEUED executions are the whole pending work. Read once, then walked.
         found = repo.queued_node_execs(ref)
-        queued = Work([i for i, _ in found], [n for _, n in found])
-        if len(queued) > WAVE_IDS_MAX:
-            queued, run["overflow"] = queued[:WAVE_IDS_MAX], True
+        heads, tails, spilled = Work([i for i, _ in found], [n for _, n in found]), Work(), []
+        run.pop("cursor", None)
+    queued = _next_wave(repo, ref, graph, run, heads, tails, spilled)
     if (queued or waiting) and time.time() > float(run.get("deadline") or "inf"):
         return _fail(run, f"The run exceeded its time limit of {timeout} seconds")
     if queued:
@@ -141,6 +138,64 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
         run["events"] += EVENTS_PER_WAIT
         return _answer(run, "wait")
     return _answer(run, "finalize")
+
+
+def _incoming(
+    graph: GraphModel, run: dict[str, Any], results: list[dict[str, Any]]
+) -> tuple[Work, Work, list[str]]:
+    """(heads, tails, spilled chunks): ids handed back unrun (and carried ones), which
+    are older than anything waiting in the cursor; ids newly queued; chunks of more."""
+    heads, tails, spilled = Work(), Work(), []
+    pending = run.pop("pending", [])
+    heads.extend(pending, nodes_of(graph, run.pop("pending_nodes", None), len(pending)))
+    for result in results:
+        ids = result.get("queued", [])
+        nodes, returned = nodes_of(graph, result.get("nodes"), len(ids)), int(result.get("returned", 0))
+        heads.extend(ids[:returned], nodes[:returned])
+        tails.extend(ids[returned:], nodes[returned:])
+        spilled.extend(result.get("spilled", []))
+    return heads, tails, spilled
+
+
+def _next_wave(
+    repo: ExecutionRepository,
+    ref: RunRef,
+    graph: GraphModel,
+    run: dict[str, Any],
+    heads: Work,
+    tails: Work,
+    spilled: list[str],
+) -> Work:
+    """At most ``WAVE_IDS_MAX`` ids, in queue order: heads, then the spilled chunks the
+    cursor walks (``run["cursor"]``: [chunk, offset] pairs), then tails, then chunks
+    run_node spilled. What does not fit goes to chunks, so no wave reads the partition."""
+    cursor: list[list[Any]] = [list(entry) for entry in run.pop("cursor", [])]
+    if not cursor and not spilled and len(heads) + len(tails) <= WAVE_IDS_MAX:
+        return (heads + tails).deduped()
+    wave, rest = heads[:WAVE_IDS_MAX], heads[WAVE_IDS_MAX:]
+    if not cursor and not rest:
+        room = WAVE_IDS_MAX - len(wave)
+        wave, tails = wave + tails[:room], tails[room:]
+    cursor = _spill(repo, ref, graph, rest) + cursor + _spill(repo, ref, graph, tails)
+    cursor += [[chunk_id, 0] for chunk_id in spilled]
+    while cursor and len(wave) < WAVE_IDS_MAX:
+        chunk_id, offset = cursor[0]
+        ids, indices = repo.read_work(ref, chunk_id)
+        end = offset + WAVE_IDS_MAX - len(wave)
+        wave = wave + Work(ids[offset:end], nodes_of(graph, indices, len(ids))[offset:end])
+        if end >= len(ids):
+            cursor.pop(0)
+        else:
+            cursor[0][1] = end
+    if cursor:
+        run["cursor"] = cursor
+    return wave.deduped()
+
+
+def _spill(repo: ExecutionRepository, ref: RunRef, graph: GraphModel, work: Work) -> list[list[Any]]:
+    if not work:
+        return []
+    return [[c, 0] for c in repo.spill_work(ref, work.ids, node_indices(graph, work.nodes))]
 
 
 def _graph(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any]) -> GraphModel:

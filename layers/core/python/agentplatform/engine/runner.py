@@ -50,8 +50,9 @@ DEFAULT_BUDGET_SECONDS = 60.0
 MAX_BUFFERED_OUTPUTS = 50
 FLUSH_SECONDS = 1.0
 _TRANSACTION_OPS = 100
-# Ids returned to Step Functions (256 KB payload limit; ~40 bytes an id).
-RETURN_IDS_MAX = 1000
+# Ids returned to Step Functions (256 KB for all of a wave's results; ~40 bytes an id):
+# past this, queued ids are spilled to the table (``ExecutionRepository.spill_work``).
+RETURN_IDS_MAX = 200
 _CONFLICT_RETRIES = 20
 
 
@@ -63,16 +64,22 @@ class _Abandon(Exception):
 class BatchResult:
     queued: list[str] = field(default_factory=list)
     nodes: list[int] = field(default_factory=list)  # each queued id's node (graph.nodes index, -1: unknown)
+    returned: int = 0  # how many of ``queued`` (its head) are this batch's own ids, not run
+    spilled: list[str] = field(default_factory=list)  # chunks of further queued ids, in order
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
     ran: int = 0  # node executions claimed (towards the run's MAX_NODE_EXECUTIONS_PER_RUN)
 
     def as_payload(self) -> dict[str, Any]:
-        if self.overflow or len(self.queued) > RETURN_IDS_MAX:
+        if self.overflow:
             return {"queued": [], "waiting": self.waiting, "overflow": True, "ran": self.ran}
         payload: dict[str, Any] = {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
         if self.nodes:
             payload["nodes"] = self.nodes
+        if self.returned:
+            payload["returned"] = self.returned
+        if self.spilled:
+            payload["spilled"] = self.spilled
         return payload
 
 
@@ -342,9 +349,22 @@ def run_batch(
         node_of.update(node_run.queued_nodes)
     if ctx.ended(max_age=0):
         return _after_end(ctx)
-    result.queued = list(local)
-    result.nodes = node_indices(ctx.graph, [node_of.get(i) for i in local])
+    _hand_back(ctx, result, list(local), [node_of.get(i) for i in local], own)
     return result
+
+
+def _hand_back(
+    ctx: RunContext, result: BatchResult, queued: list[str], nodes: list[str | None], own: set[str]
+) -> None:
+    """What is left for plan: this batch's own ids not run (older than anything plan
+    holds, so they go first), then what it queued; past ``RETURN_IDS_MAX``, spilled."""
+    while result.returned < len(queued) and queued[result.returned] in own:
+        result.returned += 1
+    indices = node_indices(ctx.graph, nodes)
+    keep = max(RETURN_IDS_MAX, result.returned)
+    result.queued, result.nodes = queued[:keep], indices[:keep]
+    if len(queued) > keep:
+        result.spilled = ctx.repo.spill_work(ctx.ref, queued[keep:], indices[keep:])
 
 
 def _spreadable(ctx: RunContext, queued: list[str], node_of: dict[str, str]) -> bool:

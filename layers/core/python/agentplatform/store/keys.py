@@ -293,3 +293,12 @@ WAITING_RUN_PREFIX = "WAIT#"
 
 def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
     return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
+
+
+# ------------------------------------------- graph runs: queued work spilled past a payload
+
+WORK_CHUNK_PREFIX = "WORK#"
+
+
+def work_chunk_sk(chunk_id: str) -> str:
+    return f"{WORK_CHUNK_PREFIX}{chunk_id}"
