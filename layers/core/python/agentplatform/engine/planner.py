@@ -1,10 +1,12 @@
 """``plan``: what the state machine does next, from what the last wave queued.
 
-``run_node`` returns the ids it queued, so planning needs no table scan: the next
-wave is those ids, split into at most ``max_batches`` batches (one Lambda each, so
-the Map's concurrency is used fully without one history entry per node). Nodes
-waiting on a sub-graph run are polled. Past the history budget the run continues in
-a fresh execution (continue-as-new).
+``run_node`` returns the ids it queued (with their nodes), so planning needs no table
+scan: the next wave is those ids, grouped by sub-DAG (``engine/grouping.py``: a node's
+executions and work that meets downstream stay together) and packed into at most
+``max_batches`` batches (one Lambda each, so the Map's concurrency is used without one
+history entry per node). Past ``WAVE_IDS_MAX`` ids, the rest waits in spilled chunks a
+cursor walks (ADR 0020). Nodes waiting on a sub-graph run are polled. Past the history
+budget the run continues in a fresh execution (continue-as-new).
 
 Every run ends. Plan counts the node executions run so far (``executed``, carried in
 the payload across waves and continuations); once ``MAX_NODE_EXECUTIONS_PER_RUN`` are
