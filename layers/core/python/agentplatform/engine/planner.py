@@ -46,18 +46,6 @@ WAVE_IDS_MAX = 1000
 HISTORY_RESERVE = 500
 
 
-def chunk(ids: list[str], count: int) -> list[list[str]]:
-    """Split into at most ``count`` batches of near-equal size, order kept."""
-    count = max(1, min(count, len(ids)))
-    size, extra = divmod(len(ids), count)
-    batches, start = [], 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        batches.append(ids[start:end])
-        start = end
-    return batches
-
-
 def _dedupe(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
