@@ -68,8 +68,9 @@ class Fanout:
             raise DeliveryFailed(f"{failures} deliveries of event {logged.seq} failed")
         return logged
 
-    def deliver(self, message: str, targets: list[Subscriber], channel: str) -> int:
-        """Post to every target; returns how many failed for a retryable reason."""
+    def deliver(self, message: str, targets: list[Subscriber], channel: str | None = None) -> int:
+        """Post to every target; returns how many failed for a retryable reason.
+        ``channel`` is the subscription to forget with a gone connection, if any."""
         if not targets:
             return 0
         workers = min(_MAX_PARALLEL_POSTS, len(targets))
@@ -80,10 +81,10 @@ class Fanout:
                 outcomes = list(pool.map(lambda s: self._post(message, s, channel), targets))
         return outcomes.count(False)
 
-    def _post(self, message: str, target: Subscriber, channel: str) -> bool:
+    def _post(self, message: str, target: Subscriber, channel: str | None) -> bool:
         try:
             if not self.poster.post(target.connection_id, message):
-                self.connections.remove(target.connection_id, (channel,))
+                self.connections.remove(target.connection_id, (channel,) if channel else ())
         except Exception:
             logger.exception("posting to %s failed", target.connection_id)
             return False

@@ -51,6 +51,8 @@ QUEUED_KEEP_MAX = 1000
 # Queued ids past a payload's share go to chunk items (``spill_work``) read one per wave.
 WORK_CHUNK_IDS = 1000
 WORK_CHUNK_TTL_SECONDS = 30 * 24 * 3600
+# Node executions a run that ends leaves TERMINATED.
+_UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value, ExecutionStatus.REVIEW.value)
 
 
 def now() -> str:
@@ -502,11 +504,11 @@ class ExecutionRepository:
             raise
 
     def terminate_unfinished(self, ref: RunRef, nodes: list[dict[str, Any]]) -> int:
-        """TERMINATE every QUEUED or RUNNING node execution among ``nodes`` (the run's,
-        as ``node_execs`` read them), updating them in place; returns how many."""
+        """TERMINATE every QUEUED, RUNNING or REVIEW node execution among ``nodes`` (the
+        run's, as ``node_execs`` read them), updating them in place; returns how many."""
         ended = 0
         for node in nodes:
-            if node["status"] not in (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value):
+            if node["status"] not in _UNFINISHED:
                 continue
             updated = self.set_node_status(
                 ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()

@@ -227,11 +227,13 @@ class Table:
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
     def batch_get(
-        self, keys: list[tuple[str, str]], *, attributes: tuple[str, ...] = ()
+        self, keys: list[tuple[str, str]], *, attributes: tuple[str, ...] = (), consistent: bool = False
     ) -> list[dict[str, Any]]:
         """The items that exist (any order), or only ``attributes`` of them."""
         items: list[dict[str, Any]] = []
         projection = _projection(attributes)
+        if consistent:
+            projection["ConsistentRead"] = True
         for start in range(0, len(keys), _BATCH_GET_MAX):
             pending: dict[str, Any] = {
                 self.name: {
