@@ -1,6 +1,7 @@
 """Graph-run engine benchmark on the local cloud (moto in-process).
 
-Runs a 50-node chain and a 1 -> 100 fan-out and prints, per shape: wall time, node
+Runs a 50-node chain, a 1 -> 100 fan-out and a 10x10 mesh (ten layers of ten
+Calculator nodes, each fed by two parents of the layer before) and prints, per shape: wall time, node
 executions per second, Step Functions history events, DynamoDB requests and Lambda
 invocations per node execution. Each shape runs three times: credits off (the
 baseline), credits on with free blocks (every node execution is counted for the
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 STORE_VALUE = "1ff065e9-88e8-4358-9d82-8dc91f622ba9"
 STEP_THROUGH_ITEMS = "f66a3543-28d3-4ab5-8945-9b336371e2ce"
+CALCULATOR = "b1ab9b19-67a6-406d-abf5-2dba76d00c79"
 USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 
@@ -48,6 +50,18 @@ def fan_out(width: int) -> dict[str, Any]:
         "nodes": [_node("step", STEP_THROUGH_ITEMS, items=list(range(width))), _node("sink", STORE_VALUE)],
         "links": [_link("step", "item", "sink", "input")],
     }
+
+
+def mesh(layers: int, width: int) -> dict[str, Any]:
+    """Node (l, j) adds the results of (l-1, j) and (l-1, j+1 mod width): two parents each."""
+    nodes = [_node(f"m0_{j}", CALCULATOR, operation="Add", a=1, b=1) for j in range(width)]
+    links = []
+    for layer in range(1, layers):
+        for j in range(width):
+            nodes.append(_node(f"m{layer}_{j}", CALCULATOR, operation="Add"))
+            links.append(_link(f"m{layer - 1}_{j}", "result", f"m{layer}_{j}", "a"))
+            links.append(_link(f"m{layer - 1}_{(j + 1) % width}", "result", f"m{layer}_{j}", "b"))
+    return {"name": f"mesh-{layers}x{width}", "nodes": nodes, "links": links}
 
 
 class DynamoCounter:
@@ -111,9 +125,10 @@ def set_credits(mode: str) -> None:
     os.environ["ENABLE_CREDIT"] = "false" if mode == "off" else "true"
     os.environ["NUM_USER_CREDITS_REFILL"] = "1000000"
     get_settings.cache_clear()
-    block = get_block(STORE_VALUE)
-    assert block is not None
-    block.costs = [BlockCost(cost_amount=1)] if mode == "on+paid" else []
+    for block_id in (STORE_VALUE, CALCULATOR):
+        block = get_block(block_id)
+        assert block is not None
+        block.costs = [BlockCost(cost_amount=1)] if mode == "on+paid" else []
 
 
 def measure(api: Any, graph: dict[str, Any], counter: DynamoCounter) -> dict[str, Any]:
@@ -156,6 +171,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chain", type=int, default=50, help="nodes in the chain shape")
     parser.add_argument("--fan-out", type=int, default=100, help="items in the fan-out shape")
+    parser.add_argument("--mesh", type=int, default=10, help="layers and width of the mesh shape")
+    parser.add_argument("--credits", choices=CREDIT_MODES, nargs="+", default=CREDIT_MODES)
     args = parser.parse_args()
     os.environ.update(
         {"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "bench", "BUCKET_NAME": "bench"}
@@ -173,8 +190,8 @@ def main() -> None:
         events.register("before-call.dynamodb", counter.before)
         events.register("after-call.dynamodb", counter.after)
         api = ApiGatewayClient(mint(SECRET, sub=USER_ID))
-        for graph in (chain(args.chain), fan_out(args.fan_out)):
-            for mode in CREDIT_MODES:
+        for graph in (chain(args.chain), fan_out(args.fan_out), mesh(args.mesh, args.mesh)):
+            for mode in args.credits:
                 set_credits(mode)
                 print(json.dumps({"credits": mode, **measure(api, graph, counter)}))
     finally:

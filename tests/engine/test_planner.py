@@ -10,15 +10,6 @@ from tests.support.graphs import input_store_output_graph
 from tests.support.runs import create_graph, execute
 
 
-def test_chunk_keeps_order_and_never_makes_more_batches_than_allowed():
-    from agentplatform.engine.planner import chunk
-
-    ids = [str(i) for i in range(10)]
-    assert chunk(ids, 4) == [["0", "1", "2"], ["3", "4", "5"], ["6", "7"], ["8", "9"]]
-    assert chunk(ids[:2], 10) == [["0"], ["1"]]
-    assert chunk(ids[:1], 1) == [["0"]]
-
-
 def _queued_run(api: Any, monkeypatch: Any) -> dict[str, Any]:
     from agentplatform.engine import launcher
 

@@ -384,7 +384,7 @@ def test_stopping_a_sub_graph_run_fails_the_waiting_parent_node(api, held_countd
     }
 
 
-def test_fan_out_too_wide_for_payloads_is_planned_from_the_table(api, monkeypatch):
+def test_fan_out_too_wide_for_payloads_is_spilled_and_walked_without_reading_the_run(api, monkeypatch):
     from agentplatform.engine import planner, runner
     from agentplatform.store import executions
 
@@ -392,6 +392,15 @@ def test_fan_out_too_wide_for_payloads_is_planned_from_the_table(api, monkeypatc
     monkeypatch.setattr(runner, "RETURN_IDS_MAX", 2)
     monkeypatch.setattr(planner, "WAVE_IDS_MAX", 3)
     monkeypatch.setattr(executions, "QUEUED_KEEP_MAX", 2)
+    monkeypatch.setattr(executions, "WORK_CHUNK_IDS", 2)
+    partition_reads: list[str] = []
+    real_read = executions.ExecutionRepository.queued_node_execs
+
+    def queued_node_execs(self: Any, ref: Any) -> Any:
+        partition_reads.append(ref.graph_exec_id)
+        return real_read(self, ref)
+
+    monkeypatch.setattr(executions.ExecutionRepository, "queued_node_execs", queued_node_execs)
     graph = {
         "name": "wide",
         "nodes": [
@@ -406,6 +415,7 @@ def test_fan_out_too_wide_for_payloads_is_planned_from_the_table(api, monkeypatc
     run = wait_for(api, created["id"], started["id"])
 
     assert run["status"] == "COMPLETED"
-    assert sorted(run["outputs"]["all"]) == list(range(8))
+    assert run["outputs"]["all"] == list(range(8))  # "sink" routed its executions in queue order
     assert len(run["node_executions"]) == 17
     assert all(n["status"] == "COMPLETED" for n in run["node_executions"])
+    assert partition_reads == []

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.support.llm_stub import LLMStub, anthropic_text, openai_text
 from tests.support.service_fakes import (
     DISCORD_HOSTS,
@@ -71,19 +69,7 @@ def test_email_address_finder(api, kms_key, llm_stub, monkeypatch):
     assert results in request.body["messages"][-1]["content"]
 
 
-@pytest.fixture
-def one_batch_per_wave(monkeypatch):
-    """One ``run_node`` batch per wave, so executions of a node finish in queue order.
-
-    The agent pairs each list with its length on a Condition node; upstream processes
-    a node's executions earliest first, which keeps the pairs aligned. Our engine runs
-    a node's executions in parallel batches, which can reorder them (reported to the
-    lead), so this test runs each wave as a single batch.
-    """
-    monkeypatch.setenv("GRAPH_RUN_MAX_CONCURRENCY", "1")
-
-
-def test_youtube_transcription_scraper(one_batch_per_wave, api, kms_key, llm_stub, monkeypatch):
+def test_youtube_transcription_scraper(api, kms_key, llm_stub, monkeypatch):
     export = _export("agent_c775f60d-b99f-418b-8fe0-53172258c3ce.json")
     videos = {
         "aaaaaaaaaa1": ["First video"],

@@ -1,9 +1,11 @@
 """``run_node``: run a batch of node executions, recording and routing every output.
 
 A batch is worked through locally: successors a node queues are run in the same
-invocation while the local queue stays no larger than the batch it started with and
-time remains, so a chain costs one invocation, while fan-out goes back to ``plan`` to
-be spread over parallel invocations.
+invocation while time remains and the local queue either stays no larger than the batch
+it started with or holds one group of dependent work (``engine/grouping.py``: a mesh,
+a node's executions in queue order), so a chain or a mesh costs one invocation, while
+independent fan-out goes back to ``plan`` to be spread over parallel invocations.
+Routing state is shared by the batch's node executions (``SinkStates``).
 
 Idempotent under retries: outputs are committed in groups, each group in one
 transaction together with its routing, guarded on the node's output count, so a retried
@@ -25,6 +27,7 @@ from agentplatform.blocks.block import Block, BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.engine.charging import charge_before_run
 from agentplatform.engine.context import RunContext, load_context
+from agentplatform.engine.grouping import groups, node_indices, territories
 from agentplatform.engine.readiness import validate_exec
 from agentplatform.engine.review import gate, safe_modes
 from agentplatform.engine.routing import (
@@ -48,8 +51,9 @@ DEFAULT_BUDGET_SECONDS = 60.0
 MAX_BUFFERED_OUTPUTS = 50
 FLUSH_SECONDS = 1.0
 _TRANSACTION_OPS = 100
-# Ids returned to Step Functions (256 KB payload limit; ~40 bytes an id).
-RETURN_IDS_MAX = 1000
+# Ids returned to Step Functions (256 KB for all of a wave's results; ~40 bytes an id):
+# past this, queued ids are spilled to the table (``ExecutionRepository.spill_work``).
+RETURN_IDS_MAX = 200
 _CONFLICT_RETRIES = 20
 
 
@@ -60,6 +64,9 @@ class _Abandon(Exception):
 @dataclass
 class BatchResult:
     queued: list[str] = field(default_factory=list)
+    nodes: list[int] = field(default_factory=list)  # each queued id's node (graph.nodes index, -1: unknown)
+    returned: int = 0  # how many of ``queued`` (its head) are this batch's own ids, not run
+    spilled: list[str] = field(default_factory=list)  # chunks of further queued ids, in order
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
     reviewing: list[str] = field(default_factory=list)  # nodes paused for human review
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
@@ -67,11 +74,53 @@ class BatchResult:
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
-        if self.overflow or len(self.queued) > RETURN_IDS_MAX:
-            payload.update(queued=[], overflow=True)
         if self.reviewing:
             payload["reviewing"] = self.reviewing
+        if self.overflow:
+            return {**payload, "queued": [], "overflow": True}
+        if self.nodes:
+            payload["nodes"] = self.nodes
+        if self.returned:
+            payload["returned"] = self.returned
+        if self.spilled:
+            payload["spilled"] = self.spilled
         return payload
+
+
+class SinkStates:
+    """The routing state of sinks with several linked pins, shared by a batch's node
+    executions: read in one request for the whole territory of the first node that
+    needs any, then kept current from what this batch commits. A sink another batch
+    changed meanwhile (a shared leaf) fails the commit's version check and is re-read."""
+
+    READ_MAX = 100  # keys in one BatchGetItem
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.known: dict[str, SinkState] = {}
+
+    def get(self, node: NodeModel) -> dict[str, SinkState]:
+        wanted = sinks_needing_state(self.ctx.graph, node)
+        missing = wanted - self.known.keys()
+        if missing:
+            extra = [s for s in self._territory_sinks(node) if s not in self.known and s not in missing]
+            read = sorted(missing) + extra[: max(0, self.READ_MAX - len(missing))]
+            self.known.update(self.ctx.repo.sink_states(self.ctx.ref, read))
+        return {node_id: self.known[node_id] for node_id in wanted}
+
+    def _territory_sinks(self, node: NodeModel) -> list[str]:
+        graph = self.ctx.graph
+        reached = [graph.node(node_id) for node_id in territories(graph).get(node.id, ())]
+        return sorted({sink for source in reached for sink in sinks_needing_state(graph, source)})
+
+    def committed(self, states: dict[str, SinkState]) -> None:
+        for node_id, state in states.items():
+            state.version += 1
+            self.known[node_id] = state
+
+    def forget(self, node: NodeModel) -> None:
+        for node_id in sinks_needing_state(self.ctx.graph, node):
+            self.known.pop(node_id, None)
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,7 +132,7 @@ def _jsonable(value: Any) -> Any:
 class NodeRun:
     """One node execution: run the block, commit each output with its routing."""
 
-    def __init__(self, ctx: RunContext, item: dict[str, Any]):
+    def __init__(self, ctx: RunContext, item: dict[str, Any], states: SinkStates | None = None):
         self.ctx = ctx
         self.item = item
         self.node: NodeModel = ctx.graph.node(item["node_id"])
@@ -91,8 +140,9 @@ class NodeRun:
         self.outputs: dict[str, list[Any]] = unpack(item["output"]) if item.get("output") else {}
         self.recorded = int(item.get("out_n", 0))
         self.queued: list[str] = list(item.get("queued") or [])
+        self.queued_nodes: dict[str, str] = {}  # node of each id queued by this attempt
         self.router = Router(ctx.graph, ctx.masks, lambda: str(uuid.uuid4()))
-        self.states: dict[str, SinkState] | None = None
+        self.states = states or SinkStates(ctx)
         self.buffer: list[tuple[str, Any]] = []
         self.buffer_since = 0.0
         self.stats: dict[str, Any] | None = None  # block-reported stats, written with the final status
@@ -104,13 +154,6 @@ class NodeRun:
         return str(self.item["node_exec_id"])
 
     # -- committing
-
-    def _sink_states(self) -> dict[str, SinkState]:
-        if self.states is None:
-            self.states = self.ctx.repo.sink_states(
-                self.ctx.ref, sinks_needing_state(self.ctx.graph, self.node)
-            )
-        return self.states
 
     def emit(self, output: tuple[str, Any]) -> None:
         """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``).
@@ -136,12 +179,12 @@ class NodeRun:
                     if not remaining:
                         return
             except OutputConflict:
-                self.states = None  # another branch routed into a shared sink: reload
+                self.states.forget(self.node)  # another branch routed into a shared sink: reload
         raise RuntimeError(f"node execution {self.node_exec_id}: routing kept conflicting")
 
     def _commit_once(self, pending: list[tuple[str, Any]], final: ExecutionStatus | None) -> int:
         outputs = {k: list(v) for k, v in self.outputs.items()}
-        view = dict(self._sink_states()) if pending else {}
+        view = self.states.get(self.node) if pending else {}
         route = RouteResult()
         taken = 0
         for name, value in pending:
@@ -169,10 +212,8 @@ class NodeRun:
         if not ok:
             raise _Abandon()
         self.outputs, self.recorded, self.queued = outputs, self.recorded + taken, queued
-        if self.states is not None:
-            for node_id, state in route.states.items():
-                state.version += 1
-                self.states[node_id] = state
+        self.queued_nodes.update((e.id, e.node_id) for e in route.created + route.queued if e.queued)
+        self.states.committed(route.states)
         return max(taken, 1) if pending else 1
 
     # -- running
@@ -288,8 +329,13 @@ def run_batch(
         budget_seconds = min(budget_seconds, run_deadline - time.time())
     deadline = time.monotonic() + budget_seconds
     seen: set[str] = set()
-    while local and len(local) <= limit and time.monotonic() < deadline:
+    node_of: dict[str, str] = {}  # the node of each id this batch queued
+    own = set(batch)
+    states = SinkStates(ctx)
+    while local and time.monotonic() < deadline:
         if (max_runs is not None and result.ran >= max_runs) or ctx.ended():
+            break
+        if len(local) > limit and _spreadable(ctx, [i for i in local if i not in own], node_of):
             break
         node_exec_id = local.popleft()
         if node_exec_id in seen:
@@ -308,7 +354,7 @@ def run_batch(
             start_child(ctx, item)
             result.waiting.append(node_exec_id)
             continue
-        node_run = NodeRun(ctx, item)
+        node_run = NodeRun(ctx, item, states)
         try:
             node_run.run()
         except _Abandon:
@@ -316,10 +362,32 @@ def run_batch(
         if node_run.paused:
             result.reviewing.append(node_exec_id)
         local.extend(node_run.queued)
+        node_of.update(node_run.queued_nodes)
     if ctx.ended(max_age=0):
         return _after_end(ctx)
-    result.queued = list(local)
+    _hand_back(ctx, result, list(local), [node_of.get(i) for i in local], own)
     return result
+
+
+def _hand_back(
+    ctx: RunContext, result: BatchResult, queued: list[str], nodes: list[str | None], own: set[str]
+) -> None:
+    """What is left for plan: this batch's own ids not run (older than anything plan
+    holds, so they go first), then what it queued; past ``RETURN_IDS_MAX``, spilled."""
+    while result.returned < len(queued) and queued[result.returned] in own:
+        result.returned += 1
+    indices = node_indices(ctx.graph, nodes)
+    keep = max(RETURN_IDS_MAX, result.returned)
+    result.queued, result.nodes = queued[:keep], indices[:keep]
+    if len(queued) > keep:
+        result.spilled = ctx.repo.spill_work(ctx.ref, queued[keep:], indices[keep:])
+
+
+def _spreadable(ctx: RunContext, queued: list[str], node_of: dict[str, str]) -> bool:
+    """Whether ``queued`` splits into independent groups (``engine/grouping.py``) that
+    parallel batches could share; one group (a mesh, a node's executions in queue order)
+    stays here. An id of unknown node (queued by an earlier attempt) stands alone."""
+    return len(groups(ctx.graph, [node_of.get(i) for i in queued])) > 1
 
 
 def _after_end(ctx: RunContext) -> BatchResult:

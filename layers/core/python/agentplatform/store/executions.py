@@ -9,6 +9,8 @@ node-execution item, whose new image carries the whole event payload.
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,6 +48,9 @@ _RECONCILED = ("id", "user_id", "graph_id", "status", "launched_at", "part")
 # A node's ``queued`` ids are kept for retries only while they fit comfortably in the
 # item; past this the item says ``queued_overflow`` and planning reads QUEUED items.
 QUEUED_KEEP_MAX = 1000
+# Queued ids past a payload's share go to chunk items (``spill_work``) read one per wave.
+WORK_CHUNK_IDS = 1000
+WORK_CHUNK_TTL_SECONDS = 30 * 24 * 3600
 # Node executions a run that ends leaves TERMINATED.
 _UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value, ExecutionStatus.REVIEW.value)
 
@@ -423,15 +428,44 @@ class ExecutionRepository:
     def node_execs(self, ref: RunRef) -> list[dict[str, Any]]:
         return list(self.table.query(ref.pk, prefix=keys.NODE_EXEC_PREFIX, consistent=True))
 
-    def queued_node_exec_ids(self, ref: RunRef) -> list[str]:
-        """Every QUEUED node execution of the run, in queue order (the pending work when
-        too many ids to carry in Step Functions payloads)."""
+    def queued_node_execs(self, ref: RunRef) -> list[tuple[str, str]]:
+        """Every QUEUED node execution of the run as (id, node id), in queue order (the
+        pending work when too many ids to carry in Step Functions payloads)."""
         queued = [n for n in self.node_execs(ref) if n["status"] == ExecutionStatus.QUEUED.value]
         queued.sort(key=lambda n: n.get("queue_time") or n["add_time"])
-        return [n["node_exec_id"] for n in queued]
+        return [(n["node_exec_id"], n["node_id"]) for n in queued]
 
-    def get_node_execs(self, ref: RunRef, node_exec_ids: list[str]) -> list[dict[str, Any]]:
-        return self.table.batch_get([(ref.pk, keys.node_exec_sk(i)) for i in node_exec_ids])
+    def spill_work(self, ref: RunRef, ids: list[str], nodes: list[int]) -> list[str]:
+        """Store queued ids (with their nodes' graph positions) that a Step Functions
+        payload should not carry, ``WORK_CHUNK_IDS`` to an item; the chunks' ids in order.
+        Chunks are never changed, and expire with ``WORK_CHUNK_TTL_SECONDS``."""
+        chunk_ids: list[str] = []
+        expires = int(time.time()) + WORK_CHUNK_TTL_SECONDS
+        for start in range(0, len(ids), WORK_CHUNK_IDS):
+            chunk_id = str(uuid.uuid4())
+            item = {
+                "pk": ref.pk,
+                "sk": keys.work_chunk_sk(chunk_id),
+                "type": "work_chunk",
+                "ids": ids[start : start + WORK_CHUNK_IDS],
+                "nodes": nodes[start : start + WORK_CHUNK_IDS],
+                "ttl": expires,
+            }
+            self.table.put(item)
+            chunk_ids.append(chunk_id)
+        return chunk_ids
+
+    def read_work(self, ref: RunRef, chunk_id: str) -> tuple[list[str], list[int]]:
+        item = self.table.get(ref.pk, keys.work_chunk_sk(chunk_id), consistent=True)
+        if item is None:
+            raise LookupError(f"spilled work {chunk_id} of run {ref.graph_exec_id} is missing")
+        return list(item["ids"]), [int(n) for n in item["nodes"]]
+
+    def get_node_execs(
+        self, ref: RunRef, node_exec_ids: list[str], *, attributes: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        item_keys = [(ref.pk, keys.node_exec_sk(i)) for i in node_exec_ids]
+        return self.table.batch_get(item_keys, attributes=attributes)
 
     def start_node(self, ref: RunRef, node_exec_id: str) -> dict[str, Any] | None:
         """QUEUED -> RUNNING (or resume a RUNNING one after a retry); None if neither."""

@@ -305,6 +305,15 @@ def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
     return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
 
 
+# ------------------------------------------- graph runs: queued work spilled past a payload
+
+WORK_CHUNK_PREFIX = "WORK#"
+
+
+def work_chunk_sk(chunk_id: str) -> str:
+    return f"{WORK_CHUNK_PREFIX}{chunk_id}"
+
+
 # ------------------------------------------------- human review (HITL)
 # A review lives in its run's partition (the run's reviews are one consistent query),
 # with a pointer in its owner's partition: a review action names node executions only,
