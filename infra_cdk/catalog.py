@@ -37,12 +37,15 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
     "schedules": DATA | {Access.SCHEDULES},
     "library": DATA | {Access.RUN_CONTROL},
-    "external": DATA | {Access.RUN_CONTROL},
+    # starts runs, runs blocks with stored credentials, stores new credentials
+    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT},
+    "api_keys": frozenset({Access.TABLE_WRITE}),
+    "oauth": frozenset({Access.TABLE_WRITE}),
 }
 
 
 # REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
-BLOCK_RUNNING_DOMAINS = frozenset({"blocks"})
+BLOCK_RUNNING_DOMAINS = frozenset({"blocks", "external"})
 
 
 class Kind(enum.Enum):

@@ -22,7 +22,7 @@ from agentplatform.api.domains import Route
 _PATH_CONVERTER = re.compile(r"\{(\w+):path\}")
 _VARIABLE = re.compile(r"^\{(\w+)(\+?)\}$")
 
-PREFLIGHT_HEADERS = "Content-Type,Authorization,X-API-Key,X-Requested-With,Accept"
+PREFLIGHT_HEADERS = "Content-Type,Authorization,X-API-Key,Idempotency-Key,X-Requested-With,Accept"
 PREFLIGHT_MAX_AGE = "600"
 
 

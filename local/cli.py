@@ -2,6 +2,9 @@
 
 agentplatform dev [--host H] [--port P]      serve the platform (make dev)
 agentplatform token [--sub ID] [--role R]    print a JWT for the local cloud
+agentplatform oauth-app --name N --redirect-uri U --scope S ...
+                                             register an OAuth app in the local cloud's
+                                             saved state (with make dev stopped)
 """
 
 from __future__ import annotations
@@ -69,6 +72,30 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _oauth_app(args: argparse.Namespace) -> int:
+    """Register an OAuth application (upstream registers them with an admin script too)."""
+    import json
+
+    from agentplatform.models.api_keys import APIKeyPermission
+    from agentplatform.oauth.service import OAuthService
+    from local.cloud import LocalCloud
+
+    cloud = LocalCloud(_state_dir()).start()
+    try:
+        registered = OAuthService().register_application(
+            args.owner,
+            args.name,
+            args.redirect_uri,
+            [APIKeyPermission(scope) for scope in args.scope],
+            description=args.description,
+        )
+        cloud.save()
+    finally:
+        cloud.stop()
+    print(json.dumps(registered.model_dump(mode="json"), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="agentplatform", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", default="authenticated")
     token.add_argument("--ttl", type=int, default=30 * 24 * 3600)
     token.set_defaults(run=_token)
+    app = sub.add_parser("oauth-app", help="register an OAuth app (prints its client secret once)")
+    app.add_argument("--name", required=True)
+    app.add_argument("--redirect-uri", action="append", required=True)
+    app.add_argument("--scope", action="append", required=True, help="an APIKeyPermission, e.g. IDENTITY")
+    app.add_argument("--owner", default=DEFAULT_USER_ID)
+    app.add_argument("--description")
+    app.set_defaults(run=_oauth_app)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -26,7 +26,8 @@ def _modules_after_import(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "domain", ["users", "graphs", "executions", "integrations", "blocks", "admin", "library"]
+    "domain",
+    ["users", "graphs", "executions", "integrations", "blocks", "admin", "library", "api_keys", "oauth", "external"],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")

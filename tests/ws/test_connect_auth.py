@@ -19,7 +19,7 @@ def _claims(**overrides: object) -> dict[str, object]:
         "aud": "authenticated",
         "role": "authenticated",
         "iat": now,
-        "exp": now + 600,
+        "exp": now + 3600,  # minted at collection: the whole suite can outlast 10 minutes
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}

@@ -31,6 +31,17 @@ def _overrides(name: str) -> dict[str, str]:
     return pairs
 
 
+def _positive_int(name: str) -> int | None:
+    """A positive integer setting; unset or empty is None (off)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
+    return value
+
+
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
     raw = os.environ.get(name, default)
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -52,6 +63,8 @@ class Settings:
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
+    # API keys and the external API: requests per key (or OAuth grant) per minute; None = off.
+    api_key_rate_limit_per_minute: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +86,5 @@ def get_settings() -> Settings:
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
+        api_key_rate_limit_per_minute=_positive_int("API_KEY_RATE_LIMIT_PER_MINUTE"),
     )

@@ -46,3 +46,11 @@ class GraphValidationError(ValueError):
 
     def to_detail(self) -> dict[str, object]:
         return {"type": "validation_error", "message": self.message, "node_errors": self.node_errors}
+
+
+class IdempotencyKeyReusedError(ValueError):
+    """An ``Idempotency-Key`` sent again with a different request: 422."""
+
+
+class IdempotencyKeyInProgressError(ValueError):
+    """The first request with this ``Idempotency-Key`` has not finished yet: 409."""

@@ -17,6 +17,10 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "integrations": ("agentplatform.api.routers.integrations",),
     "executions": ("agentplatform.api.routers.executions",),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
+    "api_keys": ("agentplatform.api.routers.api_keys",),
+    "oauth": ("agentplatform.api.routers.oauth",),
+    # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
+    "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

@@ -1,8 +1,9 @@
 """The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
 
 404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
-structured detail), 422 validation, 503 missing configuration, 500 anything else. A 500
-body never carries the exception text: internals stay in the logs.
+structured detail), 422 validation, 422/409 an Idempotency-Key reused with another
+request / still in progress, 503 missing configuration, 500 anything else. A 500 body
+never carries the exception text: internals stay in the logs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agentplatform.blocks.block import BlockError
-from agentplatform.errors import GraphValidationError, MissingConfigError, NotAuthorizedError, NotFoundError
+from agentplatform.errors import (
+    GraphValidationError,
+    IdempotencyKeyInProgressError,
+    IdempotencyKeyReusedError,
+    MissingConfigError,
+    NotAuthorizedError,
+    NotFoundError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +83,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(NotFoundError, _mapped(404, log=False))
     app.add_exception_handler(NotAuthorizedError, _mapped(403, log=False))
+    app.add_exception_handler(IdempotencyKeyReusedError, _mapped(422, log=False))
+    app.add_exception_handler(IdempotencyKeyInProgressError, _mapped(409, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))

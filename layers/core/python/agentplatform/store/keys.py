@@ -132,3 +132,62 @@ def library_agent_sk(library_agent_id: str) -> str:
 
 def preset_sk(preset_id: str) -> str:
     return f"{PRESET_PREFIX}{preset_id}"
+
+
+# ------------------------------------------------- API keys, OAuth provider, request guards
+
+API_KEY_PREFIX = "APIKEY#"
+
+
+def api_key_sk(key_id: str) -> str:
+    """An API key lives in its owner's partition."""
+    return f"{API_KEY_PREFIX}{key_id}"
+
+
+def api_key_lookup_gsi1pk(lookup: str) -> str:
+    """GSI1 bucket of the keys sharing a lookup prefix (in practice one key)."""
+    return f"APIKEYLOOKUP#{lookup}"
+
+
+OAUTH_APP_PREFIX = "OAUTHAPP#"
+
+
+def oauth_app_sk(app_id: str) -> str:
+    """An OAuth application lives in its owner's partition."""
+    return f"{OAUTH_APP_PREFIX}{app_id}"
+
+
+def oauth_client_gsi1pk(client_id: str) -> str:
+    return f"OAUTHCLIENT#{client_id}"
+
+
+OAUTH_CLIENT_GSI1SK = "APP"
+
+
+def oauth_code_pk(code_hash: str) -> str:
+    """Authorization codes and tokens are addressed by the SHA-256 of their value."""
+    return f"OAUTHCODE#{code_hash}"
+
+
+OAUTH_CODE_SK = "CODE"
+
+
+def oauth_token_pk(token_hash: str) -> str:
+    return f"OAUTHTOKEN#{token_hash}"
+
+
+OAUTH_ACCESS_TOKEN_SK = "ACCESS"
+OAUTH_REFRESH_TOKEN_SK = "REFRESH"
+
+
+def idempotency_sk(key: str) -> str:
+    """An ``Idempotency-Key`` record, in the caller's partition: keys are per user."""
+    return f"IDEM#{key}"
+
+
+def rate_limit_pk(subject: str) -> str:
+    return f"RATE#{subject}"
+
+
+def rate_window_sk(window_start: int) -> str:
+    return f"WINDOW#{window_start}"

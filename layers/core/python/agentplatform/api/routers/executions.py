@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 
 from agentplatform.api.deps import UserId
 from agentplatform.config import get_settings
+from agentplatform.executions.idempotency import IdempotentRuns
 from agentplatform.executions.service import ExecutionService
 from agentplatform.models.execution import (
     ExecuteGraphRequest,
@@ -38,6 +39,7 @@ def execute_graph(
     graph_version: int,
     body: Annotated[ExecuteGraphRequest, Body()] = ExecuteGraphRequest(),
     preset_id: str | None = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> GraphExecutionWithNodes:
     inputs, credentials_inputs = body.inputs, body.credentials_inputs
     if preset_id:  # the preset's inputs, the request's on top
@@ -46,13 +48,21 @@ def execute_graph(
         inputs, credentials_inputs = PresetService().merged_inputs(
             user_id, preset_id, graph_id, inputs, credentials_inputs
         )
-    return executions.execute(
+    request = {"graph": [graph_id, graph_version, preset_id], "body": body.model_dump(mode="json")}
+    return IdempotentRuns().run(
         user_id,
-        graph_id,
-        graph_version,
-        inputs,
-        credentials_inputs=credentials_inputs,
-        preset_id=preset_id,
+        idempotency_key,
+        request,
+        start=lambda run_id: executions.execute(
+            user_id,
+            graph_id,
+            graph_version,
+            inputs,
+            credentials_inputs=credentials_inputs,
+            preset_id=preset_id,
+            graph_exec_id=run_id,
+        ),
+        replay=lambda run_id: executions.get(user_id, graph_id, run_id),
     )
 
 

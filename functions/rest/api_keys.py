@@ -1,0 +1,7 @@
+"""REST Lambda for the `api_keys` API domain."""
+
+from mangum import Mangum
+
+from agentplatform.api.app import create_app
+
+handler = Mangum(create_app("api_keys"), lifespan="off")

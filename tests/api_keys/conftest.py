@@ -1,0 +1,3 @@
+from tests.support.external_fixtures import clock
+
+__all__ = ["clock"]
