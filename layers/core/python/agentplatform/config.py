@@ -65,6 +65,12 @@ class Settings:
     event_replay_hours: float = 24.0
     # API keys and the external API: requests per key (or OAuth grant) per minute; None = off.
     api_key_rate_limit_per_minute: int | None = None
+    # The marketplace (store): uploads, media URLs, image generation, search index age.
+    media_upload_max_mb: int = 4
+    store_media_base_url: str = ""
+    platform_base_url: str = ""
+    ideogram_api_key: str = ""
+    store_index_max_age_seconds: int = 900
 
 
 @lru_cache(maxsize=1)
@@ -87,4 +93,9 @@ def get_settings() -> Settings:
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
         api_key_rate_limit_per_minute=_positive_int("API_KEY_RATE_LIMIT_PER_MINUTE"),
+        media_upload_max_mb=_positive_int("MEDIA_UPLOAD_MAX_MB") or 4,
+        store_media_base_url=env.get("STORE_MEDIA_BASE_URL", "").strip().rstrip("/"),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        ideogram_api_key=env.get("IDEOGRAM_API_KEY", "").strip(),
+        store_index_max_age_seconds=_positive_int("STORE_INDEX_MAX_AGE_SECONDS") or 900,
     )

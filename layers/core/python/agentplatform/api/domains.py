@@ -21,6 +21,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
+    # the marketplace (/api/store, incl. /api/store/admin) and the builder's block menu
+    "store": ("agentplatform.api.routers.store", "agentplatform.api.routers.store_admin"),
+    "builder": ("agentplatform.api.routers.builder",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

@@ -174,7 +174,11 @@ class NodeRun:
             "graph_exec_id": self.ctx.ref.graph_exec_id,
             "node_exec_id": self.node_exec_id,
             "user_id": self.ctx.ref.user_id,
-            "execution_context": {"root_execution_id": run.get("root_id") or run["id"]},
+            "execution_context": {
+                "root_execution_id": run.get("root_id") or run["id"],
+                # whose partition holds the graph: the creator's for a marketplace agent
+                "graph_owner_id": run.get("graph_owner_id") or self.ctx.ref.user_id,
+            },
         }
 
     async def _run_block(self, data: dict[str, Any]) -> ExecutionStatus:

@@ -234,3 +234,10 @@ def check_op(pk: str, sk: str, condition: str, **expr: Any) -> dict[str, Any]:
             **_expression_args(**expr),
         }
     }
+
+
+def delete_op(pk: str, sk: str, condition: str | None = None, **expr: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": to_attrs({"pk": pk, "sk": sk}), **_expression_args(**expr)}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Delete": body}
