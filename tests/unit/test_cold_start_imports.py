@@ -27,7 +27,20 @@ def _modules_after_import(module: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "domain",
-    ["users", "graphs", "executions", "integrations", "blocks", "admin", "library", "api_keys", "oauth", "external"],
+    [
+        "users",
+        "graphs",
+        "executions",
+        "integrations",
+        "blocks",
+        "admin",
+        "library",
+        "api_keys",
+        "oauth",
+        "external",
+        "store",
+        "builder",
+    ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
