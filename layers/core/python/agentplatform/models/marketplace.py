@@ -259,3 +259,119 @@ class UnifiedSearchResult(BaseModel):
 class UnifiedSearchResponse(BaseModel):
     results: list[UnifiedSearchResult]
     pagination: Pagination
+
+
+# -- the external API's chat tools (``/external-api/v1/tools/*``, upstream's tool responses)
+
+
+class ToolResponseType(enum.StrEnum):
+    AGENTS_FOUND = "agents_found"
+    SETUP_REQUIREMENTS = "setup_requirements"
+    EXECUTION_STARTED = "execution_started"
+    ERROR = "error"
+    NO_RESULTS = "no_results"
+    INPUT_VALIDATION_ERROR = "input_validation_error"
+
+
+class ToolResponseBase(BaseModel):
+    type: ToolResponseType
+    message: str
+    session_id: str | None = None
+
+
+class AgentInfo(BaseModel):
+    id: str
+    name: str
+    description: str
+    source: str = Field(description="marketplace or library")
+    in_library: bool = False
+    creator: str | None = None
+    category: str | None = None
+    rating: float | None = None
+    runs: int | None = None
+    is_featured: bool | None = None
+    status: str | None = None
+    can_access_graph: bool | None = None
+    has_external_trigger: bool | None = None
+    new_output: bool | None = None
+    graph_id: str | None = None
+    inputs: dict[str, Any] | None = None
+
+
+class FindAgentRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=100, description="Search query for finding agents")
+
+
+class AgentsFoundResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.AGENTS_FOUND
+    title: str = "Available Agents"
+    agents: list[AgentInfo]
+    count: int
+    name: str = "agents_found"
+
+
+class NoResultsResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.NO_RESULTS
+    suggestions: list[str] = Field(default_factory=list)
+    name: str = "no_results"
+
+
+class RunAgentRequest(BaseModel):
+    username_agent_slug: str = Field(description="The marketplace agent slug (e.g., 'username/agent-name')")
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    use_defaults: bool = False
+    schedule_name: str | None = None
+    cron: str | None = None
+    timezone: str = "UTC"
+
+
+class InputField(BaseModel):
+    name: str
+    type: str = "string"
+    description: str = ""
+    required: bool = False
+    default: Any | None = None
+
+
+class UserReadiness(BaseModel):
+    has_all_credentials: bool = False
+    missing_credentials: dict[str, Any] = Field(default_factory=dict)
+    ready_to_run: bool = False
+
+
+class SetupInfo(BaseModel):
+    agent_id: str
+    agent_name: str
+    requirements: dict[str, list[Any]]
+    user_readiness: UserReadiness = Field(default_factory=UserReadiness)
+
+
+class SetupRequirementsResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.SETUP_REQUIREMENTS
+    setup_info: SetupInfo
+    graph_id: str | None = None
+    graph_version: int | None = None
+
+
+class ExecutionStartedResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.EXECUTION_STARTED
+    execution_id: str
+    graph_id: str
+    graph_name: str
+    library_agent_id: str | None = None
+    library_agent_link: str | None = None
+    status: str = "QUEUED"
+
+
+class ErrorResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.ERROR
+    error: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class InputValidationErrorResponse(ToolResponseBase):
+    type: ToolResponseType = ToolResponseType.INPUT_VALIDATION_ERROR
+    unrecognized_fields: list[str]
+    inputs: dict[str, Any]
+    graph_id: str | None = None
+    graph_version: int | None = None
