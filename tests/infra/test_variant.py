@@ -73,7 +73,7 @@ def test_disposable_data_and_no_reservations(variant: Synthesized) -> None:
         for bucket in variant.resources("AWS::S3::Bucket").values()
         for rule in bucket["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
     ]
-    assert {"Id": "expire-values", "ExpirationInDays": 30, "Status": "Enabled"} in rules
+    assert {"Id": "expire-values", "Prefix": "values/", "ExpirationInDays": 30, "Status": "Enabled"} in rules
 
 
 def test_alarm_email_subscription(variant: Synthesized) -> None:

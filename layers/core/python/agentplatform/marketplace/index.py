@@ -91,7 +91,12 @@ def current(repo: MarketplaceRepository | None = None) -> SearchIndex:
     with _lock:
         if _loaded is not None and _loaded[0] == key:
             return _loaded[1]
-    body = _s3().get_object(Bucket=get_settings().bucket_name, Key=key)["Body"].read()
+    try:
+        body = _s3().get_object(Bucket=get_settings().bucket_name, Key=key)["Body"].read()
+    except Exception as exc:
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
+            raise
+        key, body = _publish(repo, int(state.get("seq", 0)))  # expired while no one searched
     return _open(key, body)
 
 
