@@ -48,12 +48,62 @@ SIZES = (1000, 10000)
 SAMPLES = 15
 TARGET_MS = 50.0
 QUERY = "summarize customer emails"
-_WORDS = (
-    "email summary inbox customer support ticket reply draft research report market news digest "
-    "image video caption social post schedule calendar meeting notes transcript translate language "
-    "code review github issue bug test data table spreadsheet chart sales lead crm outreach invoice "
-    "finance budget travel recipe fitness learning quiz story poem seo blog article product launch"
-).split()
+_WORDS = [
+    "email",
+    "summary",
+    "inbox",
+    "customer",
+    "support",
+    "ticket",
+    "reply",
+    "draft",
+    "research",
+    "report",
+    "market",
+    "news",
+    "digest",
+    "image",
+    "video",
+    "caption",
+    "social",
+    "post",
+    "schedule",
+    "calendar",
+    "meeting",
+    "notes",
+    "transcript",
+    "translate",
+    "language",
+    "code",
+    "review",
+    "github",
+    "issue",
+    "bug",
+    "test",
+    "data",
+    "table",
+    "spreadsheet",
+    "chart",
+    "sales",
+    "lead",
+    "crm",
+    "outreach",
+    "invoice",
+    "finance",
+    "budget",
+    "travel",
+    "recipe",
+    "fitness",
+    "learning",
+    "quiz",
+    "story",
+    "poem",
+    "seo",
+    "blog",
+    "article",
+    "product",
+    "launch",
+]
 
 
 def _text(rng: random.Random, words: int) -> str:

@@ -231,10 +231,9 @@ class MarketplaceRepository:
         """Rewrite the listing's ``doc`` under its ``rev`` together with version changes
         (one transaction). ConflictError when the listing changed since it was read."""
         item = self._listing_item(listing)
-        sets = ["doc = :doc", "rev = :next"]
         values: dict[str, Any] = {":doc": item["doc"], ":next": listing["rev"] + 1, ":rev": listing["rev"]}
-        update = "SET " + ", ".join(sets)
-        if listing.get("is_deleted"):
+        update = "SET doc = :doc, rev = :next"
+        if listing.get("is_deleted"):  # off the store's GSI2 partition
             update += " REMOVE gsi2pk, gsi2sk"
         ops = [
             update_op(
