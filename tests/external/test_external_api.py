@@ -245,11 +245,7 @@ def test_integrations_providers_and_credentials(api, other_api, kms_key):
 def test_routes_left_for_later_are_not_served():
     from tests.support.api import routes
 
-    for method, path in (
-        ("GET", "/external-api/v1/store/agents"),
-        ("POST", "/external-api/v1/tools/find-agent"),
-        ("POST", "/external-api/v1/integrations/github/oauth/initiate"),
-    ):
+    for method, path in (("POST", "/external-api/v1/integrations/github/oauth/initiate"),):
         assert routes().match(method, path) is None, path
 
 

@@ -6,6 +6,7 @@ listing to their library and runs that exact graph version: B's run behaves as A
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.support.library import LIBRARY_AGENT_KEYS
@@ -15,10 +16,15 @@ from tests.support.runs import create_graph, execute, wait_for
 INPUTS = {"input_1": "Hello", "input_2": "World"}
 
 
-def _results(run: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """What a run did, node by node, independent of run-specific ids and times."""
+def _results(run: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What a run did, node by node, independent of run-specific ids, times and the order
+    in which pins arrived."""
+
+    def canonical(value: Any) -> str:
+        return json.dumps(value, sort_keys=True)
+
     return sorted(
-        (n["status"], repr(n["input_data"]), repr(n["output_data"])) for n in run["node_executions"]
+        (n["status"], canonical(n["input_data"]), canonical(n["output_data"])) for n in run["node_executions"]
     )
 
 
@@ -53,8 +59,7 @@ def test_store_listing_graph(api, other_api, admin_api):
     assert their_run["user_id"] != own_run["user_id"]
     assert len(their_run["node_executions"]) == 4
     assert _results(their_run) == _results(own_run)
-    outputs = {repr(n["output_data"]) for n in their_run["node_executions"]}
-    assert repr({"output": ["Hello, World!!!"]}) in outputs
+    assert {"output": ["Hello, World!!!"]} in [n["output_data"] for n in their_run["node_executions"]]
     # B's run of the listed graph counts towards the listing (A ran it before listing it)
     details = other_api.get("/api/store/agents/alice/greeter").json()
     assert details["runs"] == 1
