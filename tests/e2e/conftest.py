@@ -34,12 +34,7 @@ class DevServer:
         self.log = state_dir / "server.log"
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "JWT_VERIFY_KEY": E2E_SECRET,
-            "LOCAL_STATE_DIR": str(self.state_dir),
-            "ENABLE_AUTH": "true",
-        }
+        env = {**os.environ, "JWT_VERIFY_KEY": E2E_SECRET, "LOCAL_STATE_DIR": str(self.state_dir), "ENABLE_AUTH": "true"}
         env.pop("TABLE_NAME", None)
         env.pop("BUCKET_NAME", None)
         self.state_dir.mkdir(parents=True, exist_ok=True)

@@ -23,3 +23,4 @@ def allowed_from(target: S) -> tuple[S, ...]:
     if target not in VALID_TRANSITIONS:
         raise ValueError(f"{target} is not a valid update target")
     return VALID_TRANSITIONS[target]
+
