@@ -67,7 +67,7 @@ def _publish(repo: MarketplaceRepository, seq: int) -> tuple[str, bytes]:
 def changed(repo: MarketplaceRepository | None = None) -> None:
     """What the store lists changed: publish an index that includes the change."""
     repo = repo or _repo()
-    _publish(repo, repo.next_index_seq())
+    _open(*_publish(repo, repo.next_index_seq()))  # this Lambda's next search needs no download
 
 
 def _stale(state: dict[str, Any]) -> bool:
@@ -79,7 +79,6 @@ def _stale(state: dict[str, Any]) -> bool:
 
 def current(repo: MarketplaceRepository | None = None) -> SearchIndex:
     """The newest published index (rebuilt first when stale, by one reader)."""
-    global _loaded
     repo = repo or _repo()
     state = repo.index_state()
     if _stale(state):
