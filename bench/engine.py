@@ -2,7 +2,10 @@
 
 Runs a 50-node chain and a 1 -> 100 fan-out and prints, per shape: wall time, node
 executions per second, Step Functions history events, DynamoDB requests and Lambda
-invocations per node execution. DynamoDB requests are counted with a botocore event
+invocations per node execution. Each shape runs three times: credits off (the
+baseline), credits on with free blocks (every node execution is counted for the
+every-100th charge), and credits on with every block costing 1 credit (every node
+execution pays). DynamoDB requests are counted with a botocore event
 hook on the shared client; they include the execute request's writes and exclude the
 benchmark's own polling (it polls Step Functions, then reads the result once).
 """
@@ -95,6 +98,24 @@ def _wait(sfn: Any, machine: str, exec_id: str) -> list[str]:
         time.sleep(0.02)
 
 
+CREDIT_MODES = ("off", "on", "on+paid")
+
+
+def set_credits(mode: str) -> None:
+    """Switch the credit system for the next runs (the balance item stays warm across
+    runs, as in a warm run_node Lambda)."""
+    from agentplatform.blocks.block import BlockCost
+    from agentplatform.blocks.registry import get_block
+    from agentplatform.config import get_settings
+
+    os.environ["ENABLE_CREDIT"] = "false" if mode == "off" else "true"
+    os.environ["NUM_USER_CREDITS_REFILL"] = "1000000"
+    get_settings.cache_clear()
+    block = get_block(STORE_VALUE)
+    assert block is not None
+    block.costs = [BlockCost(cost_amount=1)] if mode == "on+paid" else []
+
+
 def measure(api: Any, graph: dict[str, Any], counter: DynamoCounter) -> dict[str, Any]:
     from agentplatform.aws import client
     from local.stepfunctions import invocation_counts
@@ -153,7 +174,9 @@ def main() -> None:
         events.register("after-call.dynamodb", counter.after)
         api = ApiGatewayClient(mint(SECRET, sub=USER_ID))
         for graph in (chain(args.chain), fan_out(args.fan_out)):
-            print(json.dumps(measure(api, graph, counter)))
+            for mode in CREDIT_MODES:
+                set_credits(mode)
+                print(json.dumps({"credits": mode, **measure(api, graph, counter)}))
     finally:
         cloud.stop()
 

@@ -24,6 +24,8 @@ class Access(enum.Enum):
     RUN_CONTROL = "states:control"  # start, stop, describe, list graph runs
     WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
+    PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
+    SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -33,19 +35,26 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "docs": frozenset(),  # serves /docs, /openapi.json and /health only
     "users": frozenset({Access.TABLE_WRITE}),
     "executions": DATA | {Access.RUN_CONTROL},
-    "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT}),
-    "blocks": DATA | {Access.CREDENTIALS_DECRYPT},
+    # OAuth sign-in: states and credentials sealed with KMS, app secrets from Secrets Manager
+    "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS}),
+    # blocks run with OAuth tokens refreshed (and re-sealed) before use
+    "blocks": DATA | {Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "schedules": DATA | {Access.SCHEDULES},
+    "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
+    "webhooks": DATA | {Access.RUN_START},  # ingress starts the bound presets' runs
     "library": DATA | {Access.RUN_CONTROL},
     # starts runs, runs blocks with stored credentials, stores new credentials
-    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT},
+    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "oauth": frozenset({Access.TABLE_WRITE}),
+    "credits": frozenset({Access.TABLE_WRITE}),
 }
 
 
 # REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
 BLOCK_RUNNING_DOMAINS = frozenset({"blocks", "external"})
+# REST domains that call third-party services themselves (OAuth token endpoints).
+OUTBOUND_DOMAINS = frozenset({"integrations"})
 
 
 class Kind(enum.Enum):
@@ -64,6 +73,7 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_seconds: int = 30
     runs_blocks: bool = False  # blocks make outgoing requests (TRUST_ENDPOINTS_FOR_REQUESTS)
+    outbound: bool = False  # makes outgoing requests itself (same settings as runs_blocks)
 
     @property
     def handler(self) -> str:
@@ -85,6 +95,8 @@ class FunctionSpec:
 
 # API Gateway gives REST integrations 29 s; the handler must give up first.
 REST_TIMEOUT = 28
+# plan and finalize (the state machine's Task timeouts are derived from it)
+GRAPH_RUN_STEP_TIMEOUT = 60
 
 
 def rest_functions() -> list[FunctionSpec]:
@@ -98,6 +110,7 @@ def rest_functions() -> list[FunctionSpec]:
             memory_mb=1024,  # FastAPI's import is CPU bound: more memory, faster cold start
             timeout_seconds=REST_TIMEOUT,
             runs_blocks=domain in BLOCK_RUNNING_DOMAINS,
+            outbound=domain in OUTBOUND_DOMAINS,
         )
         for domain in (*DOMAINS, DOCS_DOMAIN)
     ]
@@ -107,11 +120,18 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
     table = Access.TABLE_WRITE
     return [
         # plan starts a fresh execution when the history budget is spent
-        FunctionSpec("graph_run.plan", Kind.GRAPH_RUN, frozenset({table, Access.RUN_START}), 512, 60),
+        FunctionSpec(
+            "graph_run.plan",
+            Kind.GRAPH_RUN,
+            frozenset({table, Access.RUN_START}),
+            512,
+            GRAPH_RUN_STEP_TIMEOUT,
+        ),
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
-            DATA | {Access.CREDENTIALS_DECRYPT, Access.RUN_START},  # sub-graph runs start executions
+            # sub-graph runs start executions; OAuth tokens are refreshed and re-sealed before use
+            DATA | {Access.CREDENTIALS_ENCRYPT, Access.RUN_START, Access.PLATFORM_SECRETS},
             1024,
             run_node_timeout,
             runs_blocks=True,
@@ -122,8 +142,10 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
             # a finished sub-graph's outputs become its parent node's; large ones spill to S3
             DATA | {Access.RUN_START},
             512,
-            60,
+            GRAPH_RUN_STEP_TIMEOUT,
         ),
+        # scheduled: ends runs whose execution is gone (as finalize does), starts waiting runs
+        FunctionSpec("graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START}, 512, 300),
     ]
 
 
@@ -146,7 +168,8 @@ def schedule_functions() -> list[FunctionSpec]:
     """The EventBridge Scheduler target, once ``functions/schedules/run.py`` exists."""
     if not (FUNCTIONS_DIR / "schedules" / "run.py").exists():
         return []
-    access = frozenset({Access.TABLE_WRITE, Access.RUN_START})
+    # starts runs (inputs may spill to the bucket); deletes schedules that went stale
+    access = DATA | {Access.RUN_START, Access.SCHEDULES_DELETE}
     return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
 
 

@@ -40,9 +40,13 @@ class PlatformConfig:
     cors_allow_origins: tuple[str, ...] = ()
     # the frontend's public URL, for links the API hands out (e.g. shared runs)
     frontend_base_url: str = ""
+    # the API's public URL, for webhook ingress URLs (default: https://<domain_name>)
+    platform_base_url: str = ""
     trust_endpoints_for_requests: tuple[str, ...] = ()
     # "host=origin" pairs: send that host's requests to another origin (egress proxy, region)
     outbound_host_overrides: tuple[str, ...] = ()
+    # full ARN of a Secrets Manager secret: a JSON object of settings such as GOOGLE_CLIENT_SECRET
+    platform_secrets_arn: str = ""
     binary_media_types: tuple[str, ...] = ("multipart/form-data", "application/octet-stream")
     api_throttle_rate: int = 100
     api_throttle_burst: int = 200
@@ -50,6 +54,10 @@ class PlatformConfig:
     websocket_throttle_burst: int = 100
     map_max_concurrency: int = 10
     run_node_timeout_seconds: int = 300
+    # a graph run still going after this long ends FAILED (its execution is cut off 15 min later)
+    graph_run_timeout_seconds: int = 24 * 3600
+    # how often the reconciler looks for runs whose state machine execution is gone
+    reconcile_interval_minutes: int = 5
     # function key (see infra_cdk.catalog) -> reserved concurrent executions
     reserved_concurrency: dict[str, int] = field(default_factory=lambda: {"graph_run.run_node": 100})
     # 0 keeps large values until their run is deleted

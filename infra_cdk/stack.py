@@ -14,6 +14,7 @@ from infra_cdk.constructs.events import EventStream
 from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
 from infra_cdk.constructs.monitoring import Monitoring
+from infra_cdk.constructs.reconciler import RunReconciler
 from infra_cdk.constructs.rest_api import RestApi
 from infra_cdk.constructs.scheduler import Schedules
 from infra_cdk.constructs.state_machine import GraphRunStateMachine, execution_arns, state_machine_arn
@@ -50,6 +51,7 @@ class AgentPlatformStack(Stack):
             connections_arn=websocket.connections_arn,
             schedules_arn=schedules.schedules_arn,
             scheduler_role=schedules.role,
+            platform_secrets_arn=config.platform_secrets_arn,
         )
         specs = all_functions(config.run_node_timeout_seconds)
         settings = Settings(
@@ -103,6 +105,12 @@ class AgentPlatformStack(Stack):
             run_node=by_key["graph_run.run_node"],
             finalize=by_key["graph_run.finalize"],
         )
+        RunReconciler(
+            self,
+            "Reconciler",
+            function=by_key["graph_run.reconcile"],
+            interval_minutes=config.reconcile_interval_minutes,
+        )
         if "schedules.run" in by_key:
             target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)
             for spec in specs:
@@ -138,4 +146,9 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     settings = {"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)}
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
+    # Not the execute-api URL: the API's body names every function, so a function's
+    # environment cannot name the API back (a dependency cycle).
+    custom_domain = f"https://{config.domain_name}" if config.domain_name else ""
+    if config.platform_base_url or custom_domain:
+        settings["PLATFORM_BASE_URL"] = config.platform_base_url or custom_domain
     return settings

@@ -15,16 +15,15 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from local.apigw import RouteTable, decode_response, proxy_event
+from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
+from local.reconciler import ReconcilerTimer
+from local.schedules import LocalScheduler
 from local.streams import StreamPoller
 from local.websocket import WebSocketGateway
 
 logger = logging.getLogger("local")
-
-_SAVE_INTERVAL_SECONDS = 5.0
-_MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def rest_handler(domain: str) -> Handler:
@@ -36,10 +35,10 @@ class LocalGateway:
     def __init__(self, cloud: LocalCloud):
         self.cloud = cloud
         self.routes: RouteTable | None = None
-        self._dirty = False
-        self._saver: asyncio.Task[None] | None = None
         self.websockets = WebSocketGateway()
-        self.streams: StreamPoller | None = None
+        self.streams: list[StreamPoller] = []
+        self.schedules: LocalScheduler | None = None  # fires due schedules (local/schedules.py)
+        self.reconciler: ReconcilerTimer | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -54,20 +53,21 @@ class LocalGateway:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.routes = await asyncio.to_thread(RouteTable)
-                self._saver = asyncio.create_task(self._save_periodically())
                 self.streams = await asyncio.to_thread(self._start_streams)
+                self.schedules = await asyncio.to_thread(LocalScheduler(self.cloud.state_dir).start)
+                self.reconciler = ReconcilerTimer().start()  # as the EventBridge rule in AWS
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._saver:
-                    self._saver.cancel()
-                if self.streams:
-                    await asyncio.to_thread(self.streams.stop)
-                await asyncio.to_thread(self.cloud.save)
+                for poller in self.streams:
+                    await asyncio.to_thread(poller.stop)
+                if self.schedules:
+                    await asyncio.to_thread(self.schedules.stop)
+                if self.reconciler:
+                    await asyncio.to_thread(self.reconciler.stop)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    @staticmethod
-    def _start_streams() -> StreamPoller:
+    def _start_streams(self) -> list[StreamPoller]:
         """The table stream drives the events Lambda, as the deployed event source does."""
         import os
 
@@ -77,20 +77,16 @@ class LocalGateway:
         if not os.environ.get("WEBSOCKET_CALLBACK_URL"):
             os.environ["WEBSOCKET_CALLBACK_URL"] = LOCAL_CALLBACK_URL
             get_settings.cache_clear()
-        return StreamPoller(get_settings().table_name).start()
-
-    async def _save_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(_SAVE_INTERVAL_SECONDS)
-            if self._dirty:
-                self._dirty = False
-                await asyncio.to_thread(self.cloud.save)
+        return [poller.start() for poller in self.cloud.stream_pollers()]
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = bytearray()
         while True:
             message = await receive()
             body.extend(message.get("body", b""))
+            if len(body) > MAX_REQUEST_BYTES:
+                await _respond(send, *request_too_large())
+                return
             if not message.get("more_body"):
                 break
         method, path = scope["method"], scope["path"]
@@ -119,8 +115,6 @@ class LocalGateway:
         result: dict[str, Any] = await asyncio.to_thread(
             lambda: invoke(rest_handler(domain), event, function_name=f"rest-{domain}")
         )
-        if method in _MUTATING:
-            self._dirty = True
         status, response_headers, raw = decode_response(result)
         await _respond(send, status, response_headers, raw)
 

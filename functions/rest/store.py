@@ -1,7 +1,5 @@
 """REST Lambda for the `store` API domain (the marketplace, incl. its admin routes)."""
 
-from mangum import Mangum
+from agentplatform.api.lambda_entry import rest_lambda
 
-from agentplatform.api.app import create_app
-
-handler = Mangum(create_app("store"), lifespan="off")
+handler = rest_lambda("store")

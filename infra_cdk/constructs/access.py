@@ -42,6 +42,7 @@ class Targets:
     connections_arn: str  # @connections of the WebSocket stage
     schedules_arn: str  # every schedule in the platform's group
     scheduler_role: iam.IRole
+    platform_secrets_arn: str = ""  # Secrets Manager secret with OAuth app credentials, if any
 
 
 def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicyStatement]:
@@ -75,6 +76,10 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
     if Access.SCHEDULES in access:
         allow(SCHEDULES, [targets.schedules_arn])
         allow(["iam:PassRole"], [targets.scheduler_role.role_arn])
+    elif Access.SCHEDULES_DELETE in access:
+        allow(["scheduler:DeleteSchedule"], [targets.schedules_arn])
+    if Access.PLATFORM_SECRETS in access and targets.platform_secrets_arn:
+        allow(["secretsmanager:GetSecretValue"], [targets.platform_secrets_arn])
     return found
 
 

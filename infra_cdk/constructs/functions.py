@@ -39,6 +39,14 @@ class Settings:
     schedules: Mapping[str, str]  # functions that manage schedules
 
 
+def service_poll_budget(timeout_seconds: int) -> int:
+    """How long a block may wait on a service's job in a function with this timeout: what
+    is left after the runner's 60 s batch budget and a minute for the last requests, but
+    at least a third of the timeout (REST functions run one block). See the ADR on
+    service jobs."""
+    return max(timeout_seconds - 120, timeout_seconds // 3)
+
+
 def environment(
     spec: FunctionSpec, settings: Settings, targets: Targets, callback_url: str
 ) -> dict[str, str]:
@@ -51,11 +59,15 @@ def environment(
         env["STATE_MACHINE_ARN"] = targets.state_machine_arn
     if spec.access & {Access.CREDENTIALS_ENCRYPT, Access.CREDENTIALS_DECRYPT}:
         env["CREDENTIALS_KMS_KEY_ID"] = targets.credentials_key.key_arn
-    if spec.runs_blocks:
+    if spec.runs_blocks or spec.outbound:
         env.update(settings.outbound)
+    if spec.runs_blocks:
+        env["SERVICE_POLL_TIMEOUT_SECONDS"] = str(service_poll_budget(spec.timeout_seconds))
+    if Access.PLATFORM_SECRETS in spec.access and targets.platform_secrets_arn:
+        env["PLATFORM_SECRETS_ARN"] = targets.platform_secrets_arn
     if Access.WEBSOCKET_POST in spec.access:
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
-    if Access.SCHEDULES in spec.access:
+    if spec.access & {Access.SCHEDULES, Access.SCHEDULES_DELETE}:
         env.update(settings.schedules)
     return env
 
@@ -154,7 +166,7 @@ class PlatformFunctions(Construct):
             )
         targets = self._targets
         wildcards = {
-            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2) only.",
+            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2, gsi3) only.",
             targets.bucket.arn_for_objects("*"): "Objects of the platform's value bucket only; "
             "keys are run and node ids created at run time.",
             targets.execution_arns: "Executions of the graph-run state machine only; "

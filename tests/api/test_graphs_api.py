@@ -205,7 +205,10 @@ def test_unknown_block_gets_400_with_node_errors(api):
     detail = resp.json()["detail"]
     assert detail == {
         "type": "validation_error",
-        "message": "Graph validation failed: 1 issues on 1 nodes",
+        "message": (
+            "Graph validation failed: 1 issues on 1 nodes. "
+            "Blocks not available on this platform: 00000000-0000-4000-8000-000000000000"
+        ),
         "node_errors": {"ghost": {"block_id": "Block #00000000-0000-4000-8000-000000000000 not found."}},
     }
 

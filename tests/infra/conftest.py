@@ -59,6 +59,7 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "deletion_protection": "false",
     "retain_data": "false",
     "reserved_concurrency": "{}",
+    "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
 }
 
 

@@ -105,6 +105,15 @@ def test_environment_follows_the_contract(synthesized: Synthesized) -> None:
     for key in ("graph_run.plan", "graph_run.run_node", "graph_run.finalize"):
         assert "STATE_MACHINE_ARN" in functions[key]["Environment"]["Variables"], key
     assert "TRUST_ENDPOINTS_FOR_REQUESTS" in functions["graph_run.run_node"]["Environment"]["Variables"]
+    # OAuth token requests leave from the integrations function too
+    assert "OUTBOUND_HOST_OVERRIDES" in functions["rest.integrations"]["Environment"]["Variables"]
+    assert all(
+        "PLATFORM_SECRETS_ARN" not in props["Environment"]["Variables"] for props in functions.values()
+    )
+    # a block waits on a service's job well inside its function's timeout (300 s by default)
+    assert (
+        functions["graph_run.run_node"]["Environment"]["Variables"]["SERVICE_POLL_TIMEOUT_SECONDS"] == "180"
+    )
     assert "CREDENTIALS_KMS_KEY_ID" in functions["graph_run.run_node"]["Environment"]["Variables"]
     assert "WEBSOCKET_CALLBACK_URL" in functions["events.stream"]["Environment"]["Variables"]
     if "executions" in DOMAINS:
@@ -234,7 +243,11 @@ def test_websocket_api_routes_and_stage(synthesized: Synthesized, template: Any)
 def test_state_machine_runs_the_engine_asl_with_the_three_functions(synthesized: Synthesized) -> None:
     (machine,) = synthesized.resources("AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
-    assert json.loads(props["DefinitionString"]) == definition(DEFAULTS.map_max_concurrency)
+    assert json.loads(props["DefinitionString"]) == definition(
+        DEFAULTS.map_max_concurrency,
+        run_node_timeout=DEFAULTS.run_node_timeout_seconds,
+        run_timeout=DEFAULTS.graph_run_timeout_seconds,
+    )
     assert props["StateMachineType"] == "STANDARD"
     assert props["StateMachineName"] == "AgentPlatform-graph-run"
     assert props["DefinitionSubstitutions"] == {
@@ -264,6 +277,29 @@ def test_stream_feeds_the_events_function_with_partial_failures_and_a_dlq(
         "eventName": ["INSERT", "MODIFY"],
         "dynamodb": {"NewImage": {"type": {"S": ["graph_exec", "node_exec"]}}},
     }
+
+
+def test_a_schedule_runs_the_reconciler_which_may_describe_and_start_runs_only(
+    synthesized: Synthesized,
+) -> None:
+    (rule,) = synthesized.resources("AWS::Events::Rule").values()
+    props = rule["Properties"]
+    assert props["ScheduleExpression"] == f"rate({DEFAULTS.reconcile_interval_minutes} minutes)"
+    assert props["State"] == "ENABLED"
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [_logical_id(synthesized, "graph_run.reconcile"), "Arn"]}
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 0}
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in permissions] == [
+        {"Fn::GetAtt": [_logical_id(synthesized, "graph_run.reconcile"), "Arn"]}
+    ]
+    actions = _actions(_policy_statements(synthesized, "graph_run.reconcile"))
+    assert {"states:DescribeExecution", "states:StartExecution", "dynamodb:Query"} <= actions
+    assert "states:StopExecution" not in actions
 
 
 def test_async_invocations_fail_into_a_queue(synthesized: Synthesized) -> None:
@@ -369,6 +405,45 @@ def test_schedule_group_and_its_role(template: Any) -> None:
             }
         },
     )
+
+
+def test_scheduler_role_may_invoke_only_the_run_function_and_dead_letter(synthesized: Synthesized) -> None:
+    roles = [
+        name
+        for name, role in synthesized.resources("AWS::IAM::Role").items()
+        if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service")
+        == "scheduler.amazonaws.com"
+    ]
+    (role,) = roles
+    statements = [
+        statement
+        for policy in synthesized.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    sqs_send = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}  # grant_send_messages
+    assert _actions(statements) == {"lambda:InvokeFunction"} | sqs_send
+    (invoke,) = [s for s in statements if s["Action"] == "lambda:InvokeFunction"]
+    assert invoke["Resource"] == {"Fn::GetAtt": [_logical_id(synthesized, "schedules.run"), "Arn"]}
+
+
+def test_only_the_schedules_api_manages_schedules_and_passes_the_role(synthesized: Synthesized) -> None:
+    managing = {"scheduler:CreateSchedule", "iam:PassRole"}
+    for key in SPECS:
+        actions = _actions(_policy_statements(synthesized, key))
+        scheduler_actions = {a for a in actions if a.startswith("scheduler:")}
+        if key == "rest.schedules":
+            assert managing <= actions
+        elif key in ("rest.graphs", "schedules.run"):  # stop the schedules of a deleted graph
+            assert scheduler_actions == {"scheduler:DeleteSchedule"}, key
+            assert "iam:PassRole" not in actions, key
+        else:
+            assert not scheduler_actions and "iam:PassRole" not in actions, key
+    env = _functions(synthesized)["rest.schedules"]["Environment"]["Variables"]
+    assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [_logical_id(synthesized, "schedules.run"), "Arn"]}
+    assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
+    for key in ("rest.graphs", "schedules.run"):
+        assert "SCHEDULE_GROUP_NAME" in _functions(synthesized)[key]["Environment"]["Variables"], key
 
 
 def test_alarms_cover_api_functions_runs_and_dead_letters(synthesized: Synthesized, template: Any) -> None:

@@ -82,27 +82,39 @@ def test_alarm_email_subscription(variant: Synthesized) -> None:
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
 
 
-def test_schedules_target_and_domain_once_they_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``functions/schedules/run.py`` and a ``schedules`` REST domain do not exist yet:
-    synthesize as if they did, so adding them cannot break the stack."""
-    from agentplatform.api import domains
-    from infra_cdk import catalog
-    from infra_cdk.app import build_app
+def test_webhook_urls_use_the_custom_domain(variant: Synthesized, synthesized: Synthesized) -> None:
+    def rest_envs(s: Synthesized) -> list[dict[str, object]]:
+        functions = s.resources("AWS::Lambda::Function").values()
+        return [f["Properties"]["Environment"]["Variables"] for f in functions if f["Properties"]["Handler"].startswith("rest.")]
 
-    run = catalog.FunctionSpec(
-        "schedules.run", catalog.Kind.SCHEDULES, frozenset({catalog.Access.TABLE_WRITE})
-    )
-    monkeypatch.setattr(catalog, "schedule_functions", lambda: [run])
-    monkeypatch.setitem(domains.DOMAINS, "schedules", ())
-    app, stack = build_app({"bundle": False}, str(tmp_path))
-    template = app.synth().get_stack_by_name(stack.stack_name).template
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(variant)} == {"https://api.example.com"}
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(synthesized)} == {None}
 
-    functions = {
-        r["Properties"]["Handler"]: (name, r["Properties"])
-        for name, r in template["Resources"].items()
-        if r["Type"] == "AWS::Lambda::Function"
+
+def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(variant: Synthesized) -> None:
+    from infra_cdk.catalog import Access, all_functions
+    from tests.infra.conftest import VARIANT_CONTEXT
+
+    arn = VARIANT_CONTEXT["platform_secrets_arn"]
+    specs = {spec.handler: spec for spec in all_functions(300)}
+    readers = set()
+    for function in variant.resources("AWS::Lambda::Function").values():
+        handler = function["Properties"]["Handler"]
+        env = function["Properties"]["Environment"]["Variables"]
+        assert (env.get("PLATFORM_SECRETS_ARN") == arn) is (Access.PLATFORM_SECRETS in specs[handler].access)
+        if "PLATFORM_SECRETS_ARN" in env:
+            readers.add(handler)
+    assert readers == {
+        "rest.integrations.handler",
+        "rest.blocks.handler",
+        "rest.external.handler",
+        "graph_run.run_node.handler",
     }
-    target, _ = functions["schedules.run.handler"]
-    env = functions["rest.schedules.handler"][1]["Environment"]["Variables"]
-    assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [target, "Arn"]}
-    assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
+    grants = [
+        statement
+        for policy in variant.resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "secretsmanager:GetSecretValue"
+    ]
+    assert len(grants) == len(readers)
+    assert all(statement["Resource"] == arn for statement in grants)

@@ -58,7 +58,8 @@ def echo_route() -> Route:
 
 
 @contextmanager
-def loopback_server(routes: dict[str, Route]) -> Iterator[LoopbackServer]:
+def loopback_server(routes: dict[str, Route], fallback: Route | None = None) -> Iterator[LoopbackServer]:
+    """Serve ``routes`` by exact path; other paths go to ``fallback`` (404 without one)."""
     state = LoopbackServer(port=0, routes=routes)
 
     class Handler(BaseHTTPRequestHandler):
@@ -66,7 +67,7 @@ def loopback_server(routes: dict[str, Route]) -> Iterator[LoopbackServer]:
             length = int(self.headers.get("Content-Length") or 0)
             req = RecordedRequest(self.command, self.path, dict(self.headers), self.rfile.read(length))
             state.requests.append(req)
-            route = state.routes.get(self.path.split("?")[0])
+            route = state.routes.get(self.path.split("?")[0]) or fallback
             status, headers, body = route(req) if route else (404, {}, b"not found")
             self.send_response(status)
             for key, value in headers.items():
@@ -83,7 +84,8 @@ def loopback_server(routes: dict[str, Route]) -> Iterator[LoopbackServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval, at every test teardown.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield state

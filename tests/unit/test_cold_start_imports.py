@@ -14,7 +14,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported on first use only: token checks, schema validation, templates, outbound HTTP.
-DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3")
+DEFERRED = (
+    "pydantic.v1",
+    "jwt",
+    "cryptography",
+    "jsonschema",
+    "jinja2",
+    "httpx",
+    "boto3",
+    "stripe",
+    "cronsim",
+)
 
 
 def _modules_after_import(module: str) -> set[str]:
@@ -34,10 +44,13 @@ def _modules_after_import(module: str) -> set[str]:
         "integrations",
         "blocks",
         "admin",
-        "library",
         "api_keys",
         "oauth",
         "external",
+        "library",
+        "credits",
+        "schedules",
+        "webhooks",
         "store",
         "builder",
     ],

@@ -287,3 +287,38 @@ def test_malformed_overrides_are_refused_at_startup(overrides, value):
     with pytest.raises(ValueError, match="OUTBOUND_HOST_OVERRIDES"):
         overrides(value)
         get_settings()
+
+
+def _fetch_via(proxy: str, url: str):
+    async def go():
+        async with SafeHttpClient(proxy=proxy) as client:
+            return await client.request("GET", url)
+
+    return asyncio.run(go())
+
+
+def test_a_proxy_carries_the_request_and_only_the_proxy_address_is_checked(overrides, fake_dns):
+    import base64
+
+    # A forward proxy receives the absolute URL; the target is resolved on its side.
+    with loopback_server({"http://www.example.com/page": json_route(200, {"via": "proxy"})}) as server:
+        overrides(f"proxy.test={server.base_url}")
+        response = _fetch_via("http://user-rotate:p%40ss@proxy.test:80", "http://www.example.com/page")
+    assert response.json() == {"via": "proxy"}
+    (request,) = server.requests
+    assert request.path == "http://www.example.com/page"
+    expected = base64.b64encode(b"user-rotate:p@ss").decode()
+    assert request.headers["Proxy-Authorization"] == f"Basic {expected}"
+    assert fake_dns == {}  # no lookup of www.example.com on our side
+
+
+def test_an_overridden_host_bypasses_the_proxy(overrides):
+    with loopback_server({"/direct": json_route(200, {"via": "override"})}) as server:
+        overrides(f"api.example.com={server.base_url}")
+        response = _fetch_via("http://proxy.invalid:80", "https://api.example.com/direct")
+    assert response.json() == {"via": "override"}
+
+
+def test_a_proxy_on_a_private_address_is_refused():
+    with pytest.raises(BlockedRequestError, match=r"10\.0\.0\.1"):
+        _fetch_via("http://10.0.0.1:3128", "http://www.example.com/")

@@ -40,6 +40,9 @@ def _positive_int(name: str) -> int | None:
     if value < 1:
         raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
     return value
+def _optional_float(name: str) -> float | None:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else None
 
 
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
@@ -65,10 +68,34 @@ class Settings:
     event_replay_hours: float = 24.0
     # API keys and the external API: requests per key (or OAuth grant) per minute; None = off.
     api_key_rate_limit_per_minute: int | None = None
+    # Secrets Manager secret (JSON object) holding platform secrets such as GOOGLE_CLIENT_SECRET
+    platform_secrets_arn: str = ""
+    # Blocks that wait on a service's job (Replicate, revid, Firecrawl); see blocks/service_http.py
+    service_poll_interval_seconds: float | None = None  # None: each service's own interval
+    service_poll_timeout_seconds: float = 180.0
+    # -- credits (AutoGPT's names; docs: README configuration table)
+    enable_credit: bool = False
+    enable_beta_monthly_credit: bool = True
+    num_user_credits_refill: int = 1500
+    refund_credit_tolerance_threshold: int = 500
+    execution_cost_count_threshold: int = 100
+    execution_cost_per_threshold: int = 1
+    stripe_api_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
+    # -- schedules (EventBridge Scheduler) and webhook triggers
+    schedule_group_name: str = ""
+    schedule_target_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    platform_base_url: str = ""
+    webhook_payload_max_bytes: int = 262_144
+    # Run lifecycle: every run ends, and one user's graph cannot flood the engine.
+    max_node_executions_per_run: int = 10_000
+    max_concurrent_graph_executions_per_user: int = 25
+    reconcile_grace_seconds: float = 120.0
     # The marketplace (store): uploads, media URLs, image generation, search index age.
     media_upload_max_mb: int = 4
     store_media_base_url: str = ""
-    platform_base_url: str = ""
     ideogram_api_key: str = ""
     store_index_max_age_seconds: int = 900
 
@@ -93,9 +120,32 @@ def get_settings() -> Settings:
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
         api_key_rate_limit_per_minute=_positive_int("API_KEY_RATE_LIMIT_PER_MINUTE"),
+        platform_secrets_arn=env.get("PLATFORM_SECRETS_ARN", "").strip(),
+        service_poll_interval_seconds=_optional_float("SERVICE_POLL_INTERVAL_SECONDS"),
+        service_poll_timeout_seconds=float(env.get("SERVICE_POLL_TIMEOUT_SECONDS", "180")),
+        # -- credits
+        enable_credit=_flag("ENABLE_CREDIT", False),
+        enable_beta_monthly_credit=_flag("ENABLE_BETA_MONTHLY_CREDIT", True),
+        num_user_credits_refill=int(env.get("NUM_USER_CREDITS_REFILL", "1500")),
+        refund_credit_tolerance_threshold=int(env.get("REFUND_CREDIT_TOLERANCE_THRESHOLD", "500")),
+        execution_cost_count_threshold=int(env.get("EXECUTION_COST_COUNT_THRESHOLD", "100")),
+        execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
+        stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- schedules (EventBridge Scheduler) and webhook triggers
+        schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
+        schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
+        max_node_executions_per_run=int(env.get("MAX_NODE_EXECUTIONS_PER_RUN", "10000")),
+        max_concurrent_graph_executions_per_user=int(
+            env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
+        ),
+        reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
         media_upload_max_mb=_positive_int("MEDIA_UPLOAD_MAX_MB") or 4,
         store_media_base_url=env.get("STORE_MEDIA_BASE_URL", "").strip().rstrip("/"),
-        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
         ideogram_api_key=env.get("IDEOGRAM_API_KEY", "").strip(),
         store_index_max_age_seconds=_positive_int("STORE_INDEX_MAX_AGE_SECONDS") or 900,
     )

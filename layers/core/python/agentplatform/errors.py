@@ -6,7 +6,7 @@ have their own handlers, so they answer 404 and 403 rather than 400.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class NotFoundError(ValueError):
@@ -21,6 +21,14 @@ class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 
 
+class PayloadTooLargeError(ValueError):
+    """Input too large to store (say, a graph past one DynamoDB item); the API answers 413."""
+
+
+class NotConfiguredError(Exception):
+    """A feature this deployment does not provide (say, an OAuth provider); the API answers 501."""
+
+
 class GraphValidationError(ValueError):
     """A graph failed structural or per-node validation."""
 
@@ -32,10 +40,16 @@ class GraphValidationError(ValueError):
         }
 
     @classmethod
-    def for_nodes(cls, node_errors: Mapping[str, Mapping[str, str]]) -> GraphValidationError:
-        """Upstream's summary message for a set of per-node errors."""
+    def for_nodes(
+        cls, node_errors: Mapping[str, Mapping[str, str]], unavailable_blocks: Sequence[str] = ()
+    ) -> GraphValidationError:
+        """Upstream's summary message for a set of per-node errors, then the ids of the
+        blocks the graph uses that this platform does not have (each once)."""
         issues = sum(len(errors) for errors in node_errors.values())
-        return cls(f"Graph validation failed: {issues} issues on {len(node_errors)} nodes", node_errors)
+        message = f"Graph validation failed: {issues} issues on {len(node_errors)} nodes"
+        if unavailable_blocks:
+            message += f". Blocks not available on this platform: {', '.join(unavailable_blocks)}"
+        return cls(message, node_errors)
 
     def __str__(self) -> str:
         lines = [self.message]
@@ -54,3 +68,21 @@ class IdempotencyKeyReusedError(ValueError):
 
 class IdempotencyKeyInProgressError(ValueError):
     """The first request with this ``Idempotency-Key`` has not finished yet: 409."""
+class InsufficientBalanceError(ValueError):
+    """A charge would take the balance below zero. ``str()`` is the message shown to users."""
+
+    def __init__(self, message: str, user_id: str, balance: int, amount: int):
+        super().__init__(message)
+        self.message = message
+        self.user_id = user_id
+        self.balance = balance
+        self.amount = amount
+
+    @classmethod
+    def for_charge(cls, user_id: str, balance: int, cost: int) -> InsufficientBalanceError:
+        """Upstream's message, in dollars (1 credit = 1 cent)."""
+        message = f"Insufficient balance of ${balance / 100}, where this will cost ${cost / 100}"
+        return cls(message, user_id=user_id, balance=balance, amount=-cost)
+
+    def __str__(self) -> str:
+        return self.message

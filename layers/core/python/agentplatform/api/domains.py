@@ -16,7 +16,6 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
     "executions": ("agentplatform.api.routers.executions",),
-    "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "api_keys": ("agentplatform.api.routers.api_keys",),
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
@@ -25,6 +24,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "agentplatform.api.routers.external_integrations",
         "agentplatform.api.routers.external_store",
     ),
+    "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
+    "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
+    "schedules": ("agentplatform.api.routers.schedules",),
+    # its own function: ingress is public (no user token) and needs no credentials key
+    "webhooks": ("agentplatform.api.routers.webhooks",),
     # the marketplace (/api/store, incl. /api/store/admin) and the builder's block menu
     "store": ("agentplatform.api.routers.store", "agentplatform.api.routers.store_admin"),
     "builder": ("agentplatform.api.routers.builder",),

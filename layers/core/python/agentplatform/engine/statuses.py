@@ -23,4 +23,3 @@ def allowed_from(target: S) -> tuple[S, ...]:
     if target not in VALID_TRANSITIONS:
         raise ValueError(f"{target} is not a valid update target")
     return VALID_TRANSITIONS[target]
-

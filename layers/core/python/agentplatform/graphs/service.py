@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from agentplatform.graphs.export import clean_for_export
 from agentplatform.graphs.ids import reassign_ids
+from agentplatform.graphs.legacy_pins import migrate_legacy_pins
 from agentplatform.graphs.subgraphs import detach_sub_graphs, stored_sub_graphs, with_referenced_sub_graphs
-from agentplatform.graphs.validation import validate_graph
+from agentplatform.graphs.validation import validate_graphs
 from agentplatform.library import sync as library_sync
 from agentplatform.models.graph import (
     BaseGraph,
@@ -67,11 +68,10 @@ def to_graph_model(graph: Graph, user_id: str) -> GraphModel:
 
 def _prepare(graph: Graph, user_id: str, *, new_graph: bool) -> GraphModel:
     """Validate as submitted (so errors name the client's node ids), then re-mint ids."""
-    graph.links = _links_of(graph)
-    for sub in graph.sub_graphs:
-        sub.links = _links_of(sub)
-        validate_graph(sub)
-    validate_graph(graph)
+    for each in (*graph.sub_graphs, graph):
+        each.links = _links_of(each)
+        migrate_legacy_pins(each)
+    validate_graphs([*graph.sub_graphs, graph])
     reassign_ids(graph, user_id, reassign_graph_id=new_graph)
     if new_graph:
         detach_sub_graphs(graph)
@@ -127,4 +127,13 @@ class GraphService:
         from agentplatform.marketplace.hooks import graph_deleted  # its listing leaves the store
 
         graph_deleted(user_id, graph_id)
+        _stop_schedules(self.repo, user_id, graph_id)
         return count
+
+
+def _stop_schedules(repo: GraphRepository, user_id: str, graph_id: str) -> None:
+    """A deleted graph's schedules stop with it (upstream #11241)."""
+    from agentplatform.schedules.service import ScheduleService
+    from agentplatform.store.schedules import ScheduleRepository
+
+    ScheduleService(ScheduleRepository(repo.table)).delete_for_graph(user_id, graph_id)

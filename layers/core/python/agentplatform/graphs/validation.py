@@ -6,7 +6,7 @@ Every problem is collected per node and reported together as one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agentplatform.blocks.block import Block, BlockType
@@ -33,11 +33,15 @@ def _pin_names(block: Block, node_defaults: dict[str, Any], side: str) -> set[st
     return schema.get_fields()
 
 
-def _check_link(link: Link, blocks: Mapping[str, tuple[Block, dict]], errors: NodeErrors) -> None:
+def _check_link(
+    link: Link, blocks: Mapping[str, tuple[Block, dict]], unavailable: set[str], errors: NodeErrors
+) -> None:
     for end_id, pin, side in (
         (link.source_id, link.source_name, "output"),
         (link.sink_id, link.sink_name, "input"),
     ):
+        if end_id in unavailable:
+            continue  # the node is there but its block is not: reported once, on the node
         if end_id not in blocks:
             field = link.sink_name if side == "output" else link.source_name
             owner = link.sink_id if side == "output" else link.source_id
@@ -55,16 +59,26 @@ def _check_link(link: Link, blocks: Mapping[str, tuple[Block, dict]], errors: No
             )
 
 
-def _check_structure(graph: BaseGraph, errors: NodeErrors) -> dict[str, tuple[Block, dict]]:
+def _check_structure(
+    graph: BaseGraph, errors: NodeErrors, missing_blocks: dict[str, None]
+) -> dict[str, tuple[Block, dict]]:
     blocks: dict[str, tuple[Block, dict]] = {}
+    unavailable: set[str] = set()
+    seen: set[str] = set()
     for node in graph.nodes:
+        if node.id in seen:
+            _add(errors, node.id, "id", "Duplicate node id: every node of a graph needs its own id")
+            continue
+        seen.add(node.id)
         block = get_block(node.block_id)
         if block is None:
             _add(errors, node.id, "block_id", f"Block #{node.block_id} not found.")
+            unavailable.add(node.id)
+            missing_blocks[node.block_id] = None
         else:
             blocks[node.id] = (block, node.input_default)
     for link in graph.links:
-        _check_link(link, blocks, errors)
+        _check_link(link, blocks, unavailable, errors)
         source = blocks.get(link.source_id)
         if source is not None and source[0].static_output:
             link.is_static = True  # upstream forces this when the graph is saved
@@ -105,8 +119,21 @@ def validate_graph(
     input_masks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Raise ``GraphValidationError`` listing every problem; force static links."""
+    validate_graphs([graph], for_run=for_run, input_masks=input_masks)
+
+
+def validate_graphs(
+    graphs: Sequence[BaseGraph],
+    *,
+    for_run: bool = False,
+    input_masks: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Validate a graph with its sub-graphs: one error for all of them, naming each block
+    this platform does not have once."""
     errors: NodeErrors = {}
-    blocks = _check_structure(graph, errors)
-    _check_inputs(graph, blocks, errors, for_run, input_masks or {})
+    missing_blocks: dict[str, None] = {}  # ordered, each id once
+    for graph in graphs:
+        blocks = _check_structure(graph, errors, missing_blocks)
+        _check_inputs(graph, blocks, errors, for_run, input_masks or {})
     if errors:
-        raise GraphValidationError.for_nodes(errors)
+        raise GraphValidationError.for_nodes(errors, unavailable_blocks=list(missing_blocks))

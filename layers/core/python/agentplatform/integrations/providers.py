@@ -18,6 +18,7 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "ayrshare",
     "compass",
     "d_id",
+    "dataforseo",
     "discord",
     "e2b",
     "enrichlayer",
@@ -55,6 +56,8 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "twitter",
     "unreal_speech",
     "v0",
+    "wordpress",
+    "webshare_proxy",
     "zerobounce",
 )
 

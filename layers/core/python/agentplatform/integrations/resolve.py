@@ -8,8 +8,10 @@ Three entry points, all pure apart from the credential lookup (injectable):
 - ``validate_graph_credentials(user_id, graph, masks)``: the per-node errors and the
   nodes to skip (``metadata.credentials_optional`` with credentials missing), checked
   when a run starts;
-- ``resolve_node_credentials(user_id, block, input_data)``: in ``run_node``, the
-  ``Credentials`` objects to pass to the block as kwargs named after their fields.
+- ``resolve_node_credentials(user_id, block, input_data)``: the ``Credentials``
+  objects to pass to the block as kwargs named after their fields;
+  ``resolve_fresh_node_credentials`` (what ``run_node`` awaits) also refreshes OAuth2
+  tokens that expire within five minutes (``integrations/oauth/refresh.py``).
 """
 
 from __future__ import annotations
@@ -209,3 +211,16 @@ def resolve_node_credentials(
     if errors:
         raise CredentialsError(errors)
     return resolved
+
+
+async def resolve_fresh_node_credentials(
+    user_id: str,
+    block: Block,
+    input_data: Mapping[str, Any],
+    lookup: Lookup | None = None,
+) -> dict[str, Credentials]:
+    """``resolve_node_credentials``, with OAuth2 access tokens refreshed before use."""
+    from agentplatform.integrations.oauth.refresh import fresh_credentials
+
+    resolved = resolve_node_credentials(user_id, block, input_data, lookup)
+    return {name: await fresh_credentials(user_id, creds) for name, creds in resolved.items()}

@@ -12,6 +12,7 @@ from agentplatform.models.credentials import (
     Credentials,
     CredentialsDetail,
     CredentialsMetaResponse,
+    OAuth2Credentials,
 )
 from agentplatform.models.graph import new_id
 from agentplatform.store.credentials import CredentialsRepository, not_found
@@ -50,11 +51,19 @@ class CredentialsService:
             raise NotFoundError("Credentials do not match the specified provider")
         return CredentialsDetail.model_validate(public)
 
-    def delete(self, user_id: str, provider: str, credentials_id: str) -> None:
+    async def delete(self, user_id: str, provider: str, credentials_id: str) -> bool | None:
+        """Delete; OAuth2 tokens are then revoked at the provider. Returns whether they
+        were (None for credentials that cannot be revoked, such as API keys)."""
         public = self.repo.get_public(user_id, credentials_id)
         if public["provider"] != provider:
             raise NotFoundError("Credentials do not match the specified provider")
+        creds = self.repo.get(user_id, credentials_id) if public["type"] == "oauth2" else None
         self.repo.delete(user_id, credentials_id)
+        if not isinstance(creds, OAuth2Credentials):
+            return None
+        from agentplatform.integrations.oauth.revoke import revoke
+
+        return await revoke(creds)
 
     def resolve(self, user_id: str, credentials_id: str) -> Credentials | None:
         """The decrypted credential, or None when the user has no such credential."""

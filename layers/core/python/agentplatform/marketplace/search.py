@@ -6,7 +6,7 @@ categories, with the name weighted highest. Filters (creator, category, featured
 exact terms, and each listing order the store offers is a precomputed rank (a fast
 field), so a filtered, sorted page is one tantivy search too.
 
-Why tantivy, and how the index reaches a cold Lambda: ``docs/adr/00XX-store-search.md``.
+Why tantivy, and how the index reaches a cold Lambda: ``docs/adr/0013-store-search.md``.
 """
 
 from __future__ import annotations

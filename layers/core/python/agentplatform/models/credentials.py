@@ -106,6 +106,22 @@ Credentials = Annotated[
 ]
 
 
+class OAuthState(BaseModel):
+    """A pending OAuth login (upstream's ``OAuthState``): single use, expiring, one user's.
+
+    ``callback_url``/``state_metadata``/``initiated_by_api_key_id`` are set by external-API
+    flows, whose redirect goes to the calling app rather than the frontend.
+    """
+
+    provider: str
+    expires_at: int
+    code_verifier: str
+    scopes: list[str] = Field(default_factory=list)
+    callback_url: str | None = None
+    state_metadata: dict[str, Any] = Field(default_factory=dict)
+    initiated_by_api_key_id: str | None = None
+
+
 class CredentialsMetaResponse(BaseModel):
     """What listings return: never a secret."""
 

@@ -77,6 +77,7 @@ class BaseGraph(_WithId):
 class Graph(BaseGraph):
     """A graph as clients submit it (create, update, import)."""
 
+    name: str  # required, as upstream: a body without one (say ``{}``) is not a graph
     sub_graphs: list[BaseGraph] = Field(default_factory=list)
 
 
@@ -149,7 +150,9 @@ class GraphModel(BaseGraph):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def trigger_setup_info(self) -> dict[str, Any] | None:
-        return None
+        from agentplatform.graphs.schema import trigger_setup_info
+
+        return trigger_setup_info(self)
 
     def node(self, node_id: str) -> NodeModel:
         for node in self.nodes:

@@ -20,6 +20,11 @@ trusts every port of that host, ``host:port`` or a URL with a port only that por
 another origin, path and query unchanged and the original ``Host`` header kept: for
 egress proxies, regional endpoints, and pointing blocks at local stubs. An override is
 configured by the operator, so its origin is trusted.
+
+A client built with ``proxy=`` (a block's forward proxy, such as a residential proxy
+service) sends requests through it: the target is then reached from the proxy's
+network, not ours, so the proxy's own address is the one checked and pinned. An
+overridden host still goes straight to its origin.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import ssl
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from agentplatform.config import get_settings
 
@@ -177,14 +182,21 @@ def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
         return None
 
 
-async def check_url(url: str) -> _Target:
-    """Validate one hop and pin it to a checked address."""
+def _checked_host(url: str) -> str:
+    """The host of an http(s) URL, or ``BlockedRequestError``."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise BlockedRequestError(f"URL scheme {parts.scheme!r} is not allowed (use http or https)")
     host = (parts.hostname or "").lower()
     if not host:
         raise BlockedRequestError(f"URL has no host: {url}")
+    return host
+
+
+async def check_url(url: str) -> _Target:
+    """Validate one hop and pin it to a checked address."""
+    parts = urlsplit(url)
+    host = _checked_host(url)
     try:
         port = parts.port or _default_port(parts.scheme.lower())
     except ValueError as exc:
@@ -230,7 +242,11 @@ class SafeHttpClient:
     """An httpx client that only talks to checked addresses (see module docstring)."""
 
     def __init__(
-        self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, max_redirects: int = DEFAULT_MAX_REDIRECTS
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        proxy: str | None = None,
     ):
         import httpx  # deferred: only blocks that make requests pay for it
 
@@ -239,6 +255,9 @@ class SafeHttpClient:
             timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls_context()
         )
         self._max_redirects = max_redirects
+        self._timeout = timeout
+        self._proxy_url = proxy
+        self._proxied: Any = None  # built on first use, once the proxy's address is checked
 
     async def __aenter__(self) -> SafeHttpClient:
         return self
@@ -248,6 +267,31 @@ class SafeHttpClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._proxied is not None:
+            await self._proxied.aclose()
+
+    async def _route(self, url: str) -> tuple[Any, _Target]:
+        """The client and checked hop for ``url``: through the proxy when there is one."""
+        host = _checked_host(url)
+        if self._proxy_url is None or _override_for(host) is not None:
+            return self._client, await check_url(url)
+        if self._proxied is None:
+            self._proxied = await self._proxy_client(self._proxy_url)
+        return self._proxied, _Target(url, None, None, host)
+
+    async def _proxy_client(self, proxy_url: str) -> Any:
+        import httpx
+
+        parts = urlsplit(proxy_url)
+        hop = await check_url(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))
+        auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
+        return httpx.AsyncClient(
+            proxy=httpx.Proxy(hop.url, auth=auth),
+            timeout=self._timeout,
+            follow_redirects=False,
+            trust_env=False,
+            verify=_tls_context(),
+        )
 
     async def request(
         self,
@@ -268,8 +312,8 @@ class SafeHttpClient:
         history: list[str] = []
         body: dict[str, Any] = {"json": json, "data": data, "files": files}
         for _ in range(self._max_redirects + 1):
-            target = await check_url(url)
-            response = await self._send(method, target, headers, body, max_body_bytes)
+            client, target = await self._route(url)
+            response = await self._send(client, method, target, headers, body, max_body_bytes)
             location = response.headers.get("location")
             if response.status_code not in (301, 302, 303, 307, 308) or not location:
                 response.history = history
@@ -288,6 +332,7 @@ class SafeHttpClient:
 
     async def _send(
         self,
+        client: Any,
         method: str,
         target: _Target,
         headers: dict[str, str],
@@ -301,7 +346,7 @@ class SafeHttpClient:
         extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
         data = body["data"]
         raw = data if isinstance(data, str | bytes) else None  # a raw body, not form fields
-        request = self._client.build_request(
+        request = client.build_request(
             method,
             target.url,
             headers=send_headers,
@@ -311,7 +356,7 @@ class SafeHttpClient:
             files=body["files"],
             extensions=extensions,
         )
-        response = await self._client.send(request, stream=True)
+        response = await client.send(request, stream=True)
         try:
             content = bytearray()
             async for chunk in response.aiter_bytes():

@@ -6,6 +6,8 @@ another user's id cannot even address their items: ownership is structural.
 
 from __future__ import annotations
 
+import zlib
+
 PROFILE = "PROFILE"
 
 
@@ -34,6 +36,11 @@ CREDENTIALS_PREFIX = "CRED#"
 
 def credentials_sk(credentials_id: str) -> str:
     return f"{CREDENTIALS_PREFIX}{credentials_id}"
+
+
+def oauth_state_sk(token_digest: str) -> str:
+    """A pending OAuth login in its user's partition, keyed by a digest of the state token."""
+    return f"OAUTHSTATE#{token_digest}"
 
 
 # Graph executions: each run is one partition, so its items (the run, its node
@@ -120,20 +127,6 @@ def event_seq_sk(seq: int) -> str:
     return f"{EVENT_SEQ_PREFIX}{seq:012d}"
 
 
-# ------------------------------------------------- library: agents and run presets
-# Both live in the owner's partition, so another user's id addresses nothing.
-LIBRARY_AGENT_PREFIX = "LIBAGENT#"
-PRESET_PREFIX = "PRESET#"
-
-
-def library_agent_sk(library_agent_id: str) -> str:
-    return f"{LIBRARY_AGENT_PREFIX}{library_agent_id}"
-
-
-def preset_sk(preset_id: str) -> str:
-    return f"{PRESET_PREFIX}{preset_id}"
-
-
 # ------------------------------------------------- API keys, OAuth provider, request guards
 
 API_KEY_PREFIX = "APIKEY#"
@@ -191,6 +184,115 @@ def rate_limit_pk(subject: str) -> str:
 
 def rate_window_sk(window_start: int) -> str:
     return f"WINDOW#{window_start}"
+# ------------------------------------------------- library: agents and run presets
+# Both live in the owner's partition, so another user's id addresses nothing.
+LIBRARY_AGENT_PREFIX = "LIBAGENT#"
+PRESET_PREFIX = "PRESET#"
+
+
+def library_agent_sk(library_agent_id: str) -> str:
+    return f"{LIBRARY_AGENT_PREFIX}{library_agent_id}"
+
+
+def preset_sk(preset_id: str) -> str:
+    return f"{PRESET_PREFIX}{preset_id}"
+# ------------------------------------------------------------- credits (store/credits.py)
+
+CREDIT_SK = "CREDIT"  # the balance item, in the user's partition
+CREDIT_TX_PREFIX = "CTX#"
+REFUND_PREFIX = "REFUND#"
+CREDIT_ADMIN_LOG_GSI2PK = "CTXLOG"  # every non-usage ledger entry, for the admin history
+STRIPE_SK = "STRIPE"
+
+
+def credit_tx_sk(transaction_key: str) -> str:
+    """A ledger entry: keyed by its transaction key, so a key can never apply twice."""
+    return f"{CREDIT_TX_PREFIX}{transaction_key}"
+
+
+def credit_history_gsi1pk(user_id: str, *, active: bool = True) -> str:
+    """A user's ledger in time order (gsi1); pending (inactive) top-ups apart."""
+    return f"CTXS#{user_id}" if active else f"CTXPENDING#{user_id}"
+
+
+def credit_history_gsi_sk(created_at: str, transaction_key: str) -> str:
+    return f"{created_at}#{transaction_key}"
+
+
+def execution_count_sk(day: str) -> str:
+    """The user's node-execution counter for one UTC day (the every-Nth-execution charge)."""
+    return f"EXECS#{day}"
+
+
+def refund_sk(refund_id: str) -> str:
+    return f"{REFUND_PREFIX}{refund_id}"
+
+
+def stripe_object_pk(object_id: str) -> str:
+    """A Stripe checkout session or payment intent -> its owner and ledger entry (webhooks
+    name the Stripe object, not the user)."""
+    return f"STRIPEOBJ#{object_id}"
+
+
+def stripe_event_pk(event_id: str) -> str:
+    """A processed webhook event: a replay finds it and does nothing."""
+    return f"STRIPEEVT#{event_id}"
+
+
+# ------------------------------------------------- schedules
+# A schedule lives in its owner's partition; gsi1 groups a user's schedules by graph.
+SCHEDULE_PREFIX = "SCHEDULE#"
+
+
+def schedule_sk(schedule_id: str) -> str:
+    return f"{SCHEDULE_PREFIX}{schedule_id}"
+
+
+def graph_schedules_gsi1pk(user_id: str, graph_id: str) -> str:
+    return f"SCHEDULES#{user_id}#{graph_id}"
+
+
+# ------------------------------------------------- webhooks
+# Ingress carries only the webhook id, so a webhook is its own partition (the owner is
+# on the item). Presets bound to a webhook are found on gsi2 (``WEBHOOK#<id>``).
+WEBHOOK_SK = "WEBHOOK"
+
+
+def webhook_pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+
+
+def webhook_presets_gsi2pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+# ------------------------------------------------- run admission and reconciliation
+
+# Runs in flight are spread over this many index partitions (the reconciler reads all).
+ACTIVE_RUN_SHARDS = 4
+
+
+def active_run_gsi3pk(graph_exec_id: str) -> str:
+    return f"ACTIVE#{zlib.crc32(graph_exec_id.encode()) % ACTIVE_RUN_SHARDS}"
+
+
+def active_run_shards() -> list[str]:
+    return [f"ACTIVE#{shard}" for shard in range(ACTIVE_RUN_SHARDS)]
+
+
+def active_run_gsi3sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{created_at}#{graph_exec_id}"
+
+
+def run_queue_pk(user_id: str, graph_id: str) -> str:
+    """One (user, graph)'s run slots and its runs waiting for one, oldest first."""
+    return f"RUNQ#{user_id}#{graph_id}"
+
+
+RUN_SLOTS_SK = "SLOTS"
+WAITING_RUN_PREFIX = "WAIT#"
+
+
+def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
 
 
 # ------------------------------------------------- marketplace (the store)

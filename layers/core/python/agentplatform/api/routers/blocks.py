@@ -43,9 +43,9 @@ async def execute_graph_block(
         raise NotAuthorizedError(f"Block #{block_id} is disabled.")
     kwargs: dict[str, Any] = {"user_id": user_id}
     if block.input_schema.get_credentials_fields():  # beyond upstream: stored credentials work here too
-        from agentplatform.integrations.resolve import resolve_node_credentials
+        from agentplatform.integrations.resolve import resolve_fresh_node_credentials
 
-        kwargs.update(resolve_node_credentials(user_id, block, data))
+        kwargs.update(await resolve_fresh_node_credentials(user_id, block, data))
     output: dict[str, list[Any]] = {}
     async for pin, value in block.execute(data, **kwargs):
         output.setdefault(pin, []).append(value)

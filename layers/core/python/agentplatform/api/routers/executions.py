@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
 
 from agentplatform.api.deps import UserId
 from agentplatform.config import get_settings
@@ -30,8 +30,23 @@ def execution_service() -> ExecutionService:
 
 Executions = Annotated[ExecutionService, Depends(execution_service)]
 
+INSUFFICIENT_BALANCE = "Insufficient balance to execute the agent. Please top up your account."
 
-@router.post("/api/graphs/{graph_id}/execute/{graph_version}", summary="Execute graph agent")
+
+def require_positive_balance(user_id: UserId) -> None:
+    """402 before anything is queued when the balance is exhausted (credits enabled)."""
+    from agentplatform.credits.service import CreditService, credits_enabled
+
+    if credits_enabled() and CreditService().get_credits(user_id) <= 0:
+        raise HTTPException(402, detail=INSUFFICIENT_BALANCE)
+
+
+@router.post(
+    "/api/graphs/{graph_id}/execute/{graph_version}",
+    summary="Execute graph agent",
+    dependencies=[Depends(require_positive_balance)],
+    responses={402: {"description": "Insufficient credit balance"}},
+)
 def execute_graph(
     user_id: UserId,
     executions: Executions,

@@ -119,9 +119,11 @@ def create_credential(
 
 
 @router.delete("/{provider}/credentials/{cred_id}", responses={**AUTH_ERRORS, 404: {}})
-def delete_credential(auth: DeleteIntegrations, provider: str, cred_id: str) -> DeleteCredentialResponse:
+async def delete_credential(
+    auth: DeleteIntegrations, provider: str, cred_id: str
+) -> DeleteCredentialResponse:
     try:
-        CredentialsService().delete(auth.user_id, provider, cred_id)
+        await CredentialsService().delete(auth.user_id, provider, cred_id)
     except NotFoundError:
         raise _credentials_not_found() from None
     return DeleteCredentialResponse(deleted=True, credentials_id=cred_id)

@@ -2,15 +2,16 @@
 
 Unlike upstream, no response ever carries a secret, not even ``GET`` of one credential
 (upstream returns the API key there): create and get answer ``CredentialsDetail``,
-listings ``CredentialsMetaResponse``. No OAuth app is configured, so the OAuth routes
-answer 501 as upstream does for an unconfigured provider.
+listings ``CredentialsMetaResponse``. ``/{provider}/login`` and ``/{provider}/callback``
+run the OAuth authorization-code flow (``integrations/oauth/flow.py``); a provider
+without OAuth answers 404 and one whose app is not configured 501, as upstream.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel
 
 from agentplatform.api.deps import UserId
@@ -47,8 +48,10 @@ class ProviderNamesResponse(BaseModel):
     providers: list[str]
 
 
-def _oauth_not_configured(provider: str) -> HTTPException:
-    return HTTPException(501, detail=f"Integration with provider '{provider}' is not configured.")
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The provider does not support OAuth"},
+    501: {"description": "The provider's OAuth app is not configured on this platform"},
+}
 
 
 @router.get("/providers", summary="Get a list of all available provider names.")
@@ -58,7 +61,9 @@ def list_providers() -> list[str]:
 
 @router.get("/providers/system", summary="Get a list of providers that have platform credits")
 def list_system_providers() -> list[str]:
-    return []  # no platform-managed (system) credentials are configured
+    from agentplatform.integrations.system import configured_system_providers
+
+    return configured_system_providers()
 
 
 @router.get("/providers/names", summary="Get all provider names in a structured format.")
@@ -76,14 +81,29 @@ def get_provider_enum_example() -> dict[str, str]:
     return {"provider": PROVIDER_NAMES[0]}
 
 
-@router.get("/{provider}/login", summary="Initiate OAuth flow")
-def login(user_id: UserId, provider: str, scopes: str = "") -> LoginResponse:
-    raise _oauth_not_configured(provider)
+@router.get("/{provider}/login", summary="Initiate OAuth flow", responses=_OAUTH_ERRORS)
+def login(
+    user_id: UserId,
+    provider: str,
+    scopes: Annotated[str, Query(title="Comma-separated list of authorization scopes")] = "",
+) -> LoginResponse:
+    from agentplatform.integrations.oauth.flow import start_oauth
+
+    requested = [scope.strip() for scope in scopes.split(",") if scope.strip()]
+    started = start_oauth(user_id, provider, requested)
+    return LoginResponse(login_url=started.login_url, state_token=started.state_token)
 
 
-@router.post("/{provider}/callback", summary="Exchange OAuth code for tokens")
-def callback(user_id: UserId, provider: str, body: OAuthCallback) -> CredentialsMetaResponse:
-    raise _oauth_not_configured(provider)
+@router.post(
+    "/{provider}/callback",
+    summary="Exchange OAuth code for tokens",
+    responses={**_OAUTH_ERRORS, 400: {"description": "Invalid or expired state token, or a refused code"}},
+)
+async def callback(user_id: UserId, provider: str, body: OAuthCallback) -> CredentialsMetaResponse:
+    from agentplatform.integrations.oauth.flow import complete_oauth
+
+    completed = await complete_oauth(user_id, provider, body.code, body.state_token)
+    return completed.credentials
 
 
 @router.get("/credentials", summary="List Credentials")
@@ -111,10 +131,9 @@ def create_credentials(
 
 
 @router.delete("/{provider}/credentials/{cred_id}", summary="Delete credentials")
-def delete_credentials(
+async def delete_credentials(
     user_id: UserId, service: Service, provider: str, cred_id: str, force: Annotated[bool, Query()] = False
 ) -> CredentialsDeletionResponse:
-    # No presets reference credentials yet, so nothing ever needs confirmation; no
-    # OAuth tokens exist to revoke.
-    service.delete(user_id, provider, cred_id)
-    return CredentialsDeletionResponse(deleted=True, revoked=None)
+    # No presets reference credentials yet, so nothing ever needs confirmation.
+    revoked = await service.delete(user_id, provider, cred_id)
+    return CredentialsDeletionResponse(deleted=True, revoked=revoked)

@@ -1,0 +1,12 @@
+"""EventBridge Scheduler target: start one scheduled run (see agentplatform.schedules.service).
+
+The event is the schedule's target input: ``{user_id, schedule_id, scheduled_time}``.
+"""
+
+from typing import Any
+
+from agentplatform.schedules.service import ScheduleService
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return ScheduleService().fire(event["user_id"], event["schedule_id"], event["scheduled_time"])
