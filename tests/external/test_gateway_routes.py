@@ -17,6 +17,8 @@ EXTERNAL = {
     ("GET", "/external-api/v1/integrations/{provider}/credentials"),
     ("POST", "/external-api/v1/integrations/{provider}/credentials"),
     ("DELETE", "/external-api/v1/integrations/{provider}/credentials/{cred_id}"),
+    ("POST", "/external-api/v1/integrations/{provider}/oauth/initiate"),
+    ("POST", "/external-api/v1/integrations/{provider}/oauth/complete"),
     # the marketplace (api/routers/external_store.py)
     ("GET", "/external-api/v1/store/agents"),
     ("GET", "/external-api/v1/store/agents/{username}/{agent_name}"),

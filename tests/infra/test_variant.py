@@ -51,6 +51,9 @@ def test_cors_preflight_on_every_path(variant: Synthesized) -> None:
         function["Properties"]["Environment"]["Variables"]["BACKEND_CORS_ALLOW_ORIGINS"]
         == "https://app.example.com,https://staging.example.com"
     )
+    assert function["Properties"]["Environment"]["Variables"]["EXTERNAL_OAUTH_CALLBACK_ORIGINS"] == (
+        "https://agents.example.com"
+    )
 
 
 def test_tracing_everywhere(variant: Synthesized) -> None:

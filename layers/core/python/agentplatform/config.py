@@ -63,6 +63,8 @@ class Settings:
     trust_endpoints_for_requests: tuple[str, ...] = ()
     outbound_host_overrides: dict[str, str] = field(default_factory=dict)
     frontend_base_url: str = "http://localhost:3000"
+    # Origins an external app's OAuth callback_url may have (upstream's default).
+    external_oauth_callback_origins: tuple[str, ...] = ("http://localhost:3000",)
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
@@ -116,6 +118,7 @@ def get_settings() -> Settings:
         trust_endpoints_for_requests=_csv("TRUST_ENDPOINTS_FOR_REQUESTS"),
         outbound_host_overrides=_overrides("OUTBOUND_HOST_OVERRIDES"),
         frontend_base_url=env.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/"),
+        external_oauth_callback_origins=_csv("EXTERNAL_OAUTH_CALLBACK_ORIGINS", "http://localhost:3000"),
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
