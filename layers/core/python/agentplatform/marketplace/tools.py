@@ -3,8 +3,8 @@
 ``find_agent`` searches the store as ``GET /api/store/agents?search_query=`` does.
 ``run_agent`` resolves ``username/slug`` to the listing's active version, reports what
 inputs it needs until they are given (or ``use_defaults``), then adds the listing to
-the caller's library and starts a run of that version. Scheduling arrives with the
-schedules domain: until then a schedule request answers 400.
+the caller's library and starts a run of that version. Scheduling is not wired to the
+schedules domain yet: a schedule request answers 400.
 """
 
 from __future__ import annotations
