@@ -42,6 +42,8 @@ class PlatformConfig:
     cors_allow_origins: tuple[str, ...] = ()
     # the frontend's public URL, for links the API hands out (e.g. shared runs)
     frontend_base_url: str = ""
+    # origins external apps' OAuth callback URLs may have (EXTERNAL_OAUTH_CALLBACK_ORIGINS)
+    external_oauth_callback_origins: tuple[str, ...] = ()
     # the API's public URL, for webhook ingress URLs (default: https://<domain_name>)
     platform_base_url: str = ""
     trust_endpoints_for_requests: tuple[str, ...] = ()

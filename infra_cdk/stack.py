@@ -180,6 +180,8 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
             settings["MEDIA_BASE_URL"] = config.media_base_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
+    if config.external_oauth_callback_origins:
+        settings["EXTERNAL_OAUTH_CALLBACK_ORIGINS"] = ",".join(config.external_oauth_callback_origins)
     # Not the execute-api URL: the API's body names every function, so a function's
     # environment cannot name the API back (a dependency cycle).
     custom_domain = f"https://{config.domain_name}" if config.domain_name else ""

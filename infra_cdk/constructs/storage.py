@@ -13,6 +13,7 @@ from infra_cdk.nag import acknowledge
 NONCURRENT_VERSION_DAYS = 30
 ACCESS_LOG_DAYS = 90
 UPLOAD_EXPIRY_DAYS = (1, 2)  # uploads/<n>d/ (files/service.py: ceil(expiration_hours / 24))
+STORE_INDEX_SNAPSHOT_DAYS = 7
 
 
 class ValueStorage(Construct):
@@ -55,8 +56,20 @@ class ValueStorage(Construct):
         )
         if config.value_expiration_days > 0:
             rules.append(
-                s3.LifecycleRule(id="expire-values", expiration=Duration.days(config.value_expiration_days))
+                s3.LifecycleRule(
+                    id="expire-values",
+                    prefix="values/",  # run values only: store media and index snapshots stay
+                    expiration=Duration.days(config.value_expiration_days),
+                )
             )
+        # Store search index snapshots: readers use the newest; older ones are garbage.
+        rules.append(
+            s3.LifecycleRule(
+                id="expire-store-index-snapshots",
+                prefix="store-index/",
+                expiration=Duration.days(STORE_INDEX_SNAPSHOT_DAYS),
+            )
+        )
         self.bucket = s3.Bucket(
             self,
             "Values",

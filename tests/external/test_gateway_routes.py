@@ -17,6 +17,15 @@ EXTERNAL = {
     ("GET", "/external-api/v1/integrations/{provider}/credentials"),
     ("POST", "/external-api/v1/integrations/{provider}/credentials"),
     ("DELETE", "/external-api/v1/integrations/{provider}/credentials/{cred_id}"),
+    ("POST", "/external-api/v1/integrations/{provider}/oauth/initiate"),
+    ("POST", "/external-api/v1/integrations/{provider}/oauth/complete"),
+    # the marketplace (api/routers/external_store.py)
+    ("GET", "/external-api/v1/store/agents"),
+    ("GET", "/external-api/v1/store/agents/{username}/{agent_name}"),
+    ("GET", "/external-api/v1/store/creators"),
+    ("GET", "/external-api/v1/store/creators/{username}"),
+    ("POST", "/external-api/v1/tools/find-agent"),
+    ("POST", "/external-api/v1/tools/run-agent"),
 }
 API_KEYS = {
     ("POST", "/api/api-keys"),

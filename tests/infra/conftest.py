@@ -51,6 +51,7 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "tracing": True,
     "snap_start": "true",
     "cors_allow_origins": "https://app.example.com,https://staging.example.com",
+    "external_oauth_callback_origins": "https://agents.example.com",
     "domain_name": "api.example.com",
     "websocket_domain_name": "ws.example.com",
     "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",

@@ -52,6 +52,9 @@ def test_cors_preflight_on_every_path(variant: Synthesized) -> None:
         function["Properties"]["Environment"]["Variables"]["BACKEND_CORS_ALLOW_ORIGINS"]
         == "https://app.example.com,https://staging.example.com"
     )
+    assert function["Properties"]["Environment"]["Variables"]["EXTERNAL_OAUTH_CALLBACK_ORIGINS"] == (
+        "https://agents.example.com"
+    )
 
 
 def test_tracing_everywhere(variant: Synthesized) -> None:
@@ -74,7 +77,7 @@ def test_disposable_data_and_no_reservations(variant: Synthesized) -> None:
         for bucket in variant.resources("AWS::S3::Bucket").values()
         for rule in bucket["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
     ]
-    assert {"Id": "expire-values", "ExpirationInDays": 30, "Status": "Enabled"} in rules
+    assert {"Id": "expire-values", "Prefix": "values/", "ExpirationInDays": 30, "Status": "Enabled"} in rules
 
 
 def test_alarm_email_subscription(variant: Synthesized) -> None:

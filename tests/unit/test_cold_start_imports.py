@@ -56,6 +56,8 @@ def _modules_after_import(module: str) -> set[str]:
         "review",
         "email",
         "platform",
+        "store",
+        "builder",
     ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):

@@ -71,6 +71,8 @@ class Settings:
     trust_endpoints_for_requests: tuple[str, ...] = ()
     outbound_host_overrides: dict[str, str] = field(default_factory=dict)
     frontend_base_url: str = "http://localhost:3000"
+    # Origins an external app's OAuth callback_url may have (upstream's default).
+    external_oauth_callback_origins: tuple[str, ...] = ("http://localhost:3000",)
     state_machine_arn: str = ""
     websocket_callback_url: str = ""
     event_replay_hours: float = 24.0
@@ -118,6 +120,11 @@ class Settings:
     # at media_base_url (default: the bucket's S3 URL); unset: logo uploads answer 503.
     media_bucket_name: str = ""
     media_base_url: str = ""
+    # The marketplace (store): uploads, media URLs, image generation, search index age.
+    media_upload_max_mb: int = 4
+    store_media_base_url: str = ""
+    ideogram_api_key: str = ""
+    store_index_max_age_seconds: int = 900
 
 
 @lru_cache(maxsize=1)
@@ -136,6 +143,7 @@ def get_settings() -> Settings:
         trust_endpoints_for_requests=_csv("TRUST_ENDPOINTS_FOR_REQUESTS"),
         outbound_host_overrides=_overrides("OUTBOUND_HOST_OVERRIDES"),
         frontend_base_url=env.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/"),
+        external_oauth_callback_origins=_csv("EXTERNAL_OAUTH_CALLBACK_ORIGINS", "http://localhost:3000"),
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         websocket_callback_url=env.get("WEBSOCKET_CALLBACK_URL", ""),
         event_replay_hours=float(env.get("EVENT_REPLAY_HOURS", "24")),
@@ -182,4 +190,8 @@ def get_settings() -> Settings:
         otto_api_url=env.get("OTTO_API_URL", "").strip(),
         media_bucket_name=env.get("MEDIA_BUCKET_NAME", "").strip(),
         media_base_url=env.get("MEDIA_BASE_URL", "").strip().rstrip("/"),
+        media_upload_max_mb=_positive_int("MEDIA_UPLOAD_MAX_MB") or 4,
+        store_media_base_url=env.get("STORE_MEDIA_BASE_URL", "").strip().rstrip("/"),
+        ideogram_api_key=env.get("IDEOGRAM_API_KEY", "").strip(),
+        store_index_max_age_seconds=_positive_int("STORE_INDEX_MAX_AGE_SECONDS") or 900,
     )

@@ -19,7 +19,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "api_keys": ("agentplatform.api.routers.api_keys",),
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
-    "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
+    "external": (
+        "agentplatform.api.routers.external",
+        "agentplatform.api.routers.external_integrations",
+        "agentplatform.api.routers.external_store",
+    ),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
     "schedules": ("agentplatform.api.routers.schedules",),
@@ -36,6 +40,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "agentplatform.api.routers.analytics",
         "agentplatform.api.routers.otto",
     ),
+    # the marketplace (/api/store, incl. /api/store/admin) and the builder's block menu
+    "store": ("agentplatform.api.routers.store", "agentplatform.api.routers.store_admin"),
+    "builder": ("agentplatform.api.routers.builder",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

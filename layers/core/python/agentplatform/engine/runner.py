@@ -227,7 +227,12 @@ class NodeRun:
             "graph_exec_id": self.ctx.ref.graph_exec_id,
             "node_exec_id": self.node_exec_id,
             "user_id": self.ctx.ref.user_id,
-            "execution_context": {"root_execution_id": run.get("root_id") or run["id"], **safe_modes(run)},
+            "execution_context": {
+                "root_execution_id": run.get("root_id") or run["id"],
+                # whose partition holds the graph: the creator's for a marketplace agent
+                "graph_owner_id": run.get("graph_owner_id") or self.ctx.ref.user_id,
+                **safe_modes(run),
+            },
         }
 
     async def _run_block(self, data: dict[str, Any]) -> ExecutionStatus:

@@ -144,6 +144,10 @@ class ExecutionService:
         self.repo.create_run(item, nodes)
         if not self.queue_and_start(ref, item):
             return self.get(user_id, graph.id, meta.id)
+        if parent is None and graph.store_listing_id:  # a listed graph: one more run of the listing
+            from agentplatform.store.marketplace import MarketplaceRepository
+
+            MarketplaceRepository(self.repo.table).count_run(graph.store_listing_id)
         return run_detail({**item, "status": ExecutionStatus.QUEUED.value}, nodes)
 
     def prepare(

@@ -124,6 +124,9 @@ class GraphService:
     def delete(self, user_id: str, graph_id: str) -> int:
         count = self.repo.delete(user_id, graph_id)
         library_sync.graph_deleted(self.library, user_id, graph_id)
+        from agentplatform.marketplace.hooks import graph_deleted  # its listing leaves the store
+
+        graph_deleted(user_id, graph_id)
         _stop_schedules(self.repo, user_id, graph_id)
         return count
 

@@ -74,7 +74,8 @@ def to_library_agent(item: dict[str, Any], at: datetime | None = None) -> Librar
         description=item["description"],
         new_output=_has_new_output(item, at),
         can_access_graph=item["graph_owner_id"] == item["user_id"],
-        is_latest_version=item["graph_version"] >= item["latest_version"],
+        is_latest_version=item["graph_version"]
+        >= max(item["latest_version"], item.get("listing_latest_version") or 0),
         is_favorite=bool(item.get("is_favorite")),
         settings=GraphSettings.model_validate(item.get("settings") or {}),
         marketplace_listing=item.get("marketplace_listing"),
@@ -198,7 +199,7 @@ class LibraryService:
             agent_id,
             graph,
             settings=graph.settings.model_dump(),
-            latest_version=listing.graph_version,
+            latest_version=max(listing.graph_version, listing.latest_graph_version),
             at=now(),
             marketplace={
                 "marketplace_listing_version_id": listing.listing_version_id,

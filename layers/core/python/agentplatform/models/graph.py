@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, field_validator
 
 from agentplatform.models.ids import new_id
 
@@ -94,6 +94,13 @@ class GraphModel(BaseGraph):
     nodes: list[NodeModel] = Field(default_factory=list)  # type: ignore[assignment]
     sub_graphs: list[StoredSubGraph] = Field(default_factory=list)
     settings: GraphSettings = Field(default_factory=GraphSettings, exclude=True)
+    # The marketplace listing of this graph, if its creator submitted it (from the graph's
+    # meta item; never serialized): runs of a listed graph count towards the listing.
+    _store_listing_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def store_listing_id(self) -> str | None:
+        return self._store_listing_id
 
     @computed_field  # type: ignore[prop-decorator]
     @property

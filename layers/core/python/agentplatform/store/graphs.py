@@ -68,6 +68,7 @@ def _to_model(version_item: dict[str, Any], meta: dict[str, Any]) -> GraphModel:
     graph = GraphModel.model_validate(unpack(version_item["body"]))
     graph.is_active = graph.version == meta["active_version"]
     graph.settings = GraphSettings.model_validate(meta.get("settings") or {})
+    graph._store_listing_id = meta.get("store_listing_id")
     graph.link_nodes()
     return graph
 

@@ -446,3 +446,66 @@ def oauth_app_logo_prefix(app_id: str) -> str:
 
 def oauth_app_logo_key(app_id: str, file_id: str, extension: str) -> str:
     return f"{oauth_app_logo_prefix(app_id)}{file_id}{extension}"
+# ------------------------------------------------- marketplace (the store)
+# A listing is one per (creator, graph): its id is derived, so the graph's runs and the
+# creator's resubmissions find it without a lookup. Its versions are items of their own,
+# addressed by id (every store route names a listing version).
+STORE_PROFILE_SK = "STOREPROFILE"
+CLAIM_SK = "CLAIM"
+LISTING_SK = "META"
+LISTING_VERSION_SK = "VERSION"
+STORE_REVIEW_PREFIX = "REVIEW#"  # in a listing version's partition
+# GSI partitions that list what the store shows: every listing, every profile.
+STORE_LISTINGS_GSI2PK = "STORELISTINGS"
+STORE_PROFILES_GSI2PK = "STOREPROFILES"
+STORE_INDEX_PK = "STOREINDEX"
+STORE_INDEX_SK = "META"
+
+
+def username_claim_pk(username: str) -> str:
+    """Who holds a store username (usernames are unique, lowercase)."""
+    return f"USERNAME#{username}"
+
+
+def slug_claim_pk(user_id: str, slug: str) -> str:
+    """A creator's listing slugs are unique per creator."""
+    return f"SLUG#{user_id}#{slug}"
+
+
+def listing_pk(listing_id: str) -> str:
+    return f"LISTING#{listing_id}"
+
+
+def listing_version_pk(listing_version_id: str) -> str:
+    return f"LISTINGV#{listing_version_id}"
+
+
+def owner_listings_gsi1pk(user_id: str) -> str:
+    return f"OWNERLISTINGS#{user_id}"
+
+
+def listing_agents_gsi1pk(listing_id: str) -> str:
+    """Library agents added from a listing (to keep their latest version current)."""
+    return f"LISTINGAGENTS#{listing_id}"
+
+
+def store_review_sk(user_id: str) -> str:
+    return f"{STORE_REVIEW_PREFIX}{user_id}"
+
+
+def store_media_key(user_id: str, file_name: str) -> str:
+    """S3 key of an uploaded listing image or video."""
+    return f"store-media/{user_id}/{file_name}"
+
+
+def store_index_key(seq: int, unique: str) -> str:
+    """S3 key of a search index snapshot built for index sequence ``seq``."""
+    return f"store-index/{seq:012d}-{unique}.tar"
+
+
+BUILDER_SEARCH_PREFIX = "BSEARCH#"
+
+
+def builder_search_sk(search_id: str) -> str:
+    """A builder block-menu search the user made (recent searches), in their partition."""
+    return f"{BUILDER_SEARCH_PREFIX}{search_id}"

@@ -53,6 +53,11 @@ _NATIVE = (
     "last_run_status",
     "last_run_ended_at",
     "last_completed_at",
+    # a marketplace agent: found by its listing (GSI1), whose newest approved version
+    # the store sets here without rewriting ``doc``
+    "gsi1pk",
+    "gsi1sk",
+    "listing_latest_version",
 )
 _DOC_UPDATE_ATTEMPTS = 3
 
@@ -118,6 +123,12 @@ def agent_item(
     ``marketplace_listing``, ``creator_name``, ``creator_image_url`` and ``image_url``.
     """
     own = graph.user_id == user_id
+    listing = (marketplace or {}).get("marketplace_listing")
+    found_by_listing = (
+        {"gsi1pk": keys.listing_agents_gsi1pk(listing["id"]), "gsi1sk": keys.user_pk(user_id)}
+        if listing
+        else {}
+    )
     return {
         "pk": keys.user_pk(user_id),
         "sk": keys.library_agent_sk(agent_id),
@@ -139,6 +150,7 @@ def agent_item(
         "active_runs": {},
         **version_fields(graph),
         **(marketplace or {}),
+        **found_by_listing,
     }
 
 

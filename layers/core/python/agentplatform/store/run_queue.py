@@ -77,6 +77,7 @@ class RunQueue:
             if is_condition_failure(exc):
                 return False
             raise
+        # The library agent counts it as waiting (its status), as every other status write does.
         LibraryRepository(self.table).record_run({**run, "status": ExecutionStatus.QUEUED.value})
         return True
 

@@ -34,6 +34,11 @@ class UserRepository:
             raise NotFoundError(f"User #{user_id} not found.")
         return _from_item(item)
 
+    def emails(self, user_ids: set[str]) -> dict[str, str]:
+        """The email of each of these users that has a record (one batch read per 100)."""
+        found = self.table.batch_get([(keys.user_pk(uid), keys.PROFILE) for uid in user_ids])
+        return {item["id"]: item.get("email", "") for item in found}
+
     def get_or_create(self, user_id: str, email: str = "", name: str | None = None) -> User:
         """The user's record, created on first sight. Safe under concurrent logins."""
         item = self.table.get(keys.user_pk(user_id), keys.PROFILE)

@@ -1,12 +1,14 @@
-"""``/external-api/v1/integrations``: providers, and the caller's non-OAuth credentials.
+"""``/external-api/v1/integrations``: providers, the caller's non-OAuth credentials, and
+OAuth sign-in on the caller's behalf (``oauth/initiate`` and ``oauth/complete``: the
+provider redirects to the app's own ``callback_url``, which must have one of
+``EXTERNAL_OAUTH_CALLBACK_ORIGINS``'s origins; the flow is ``integrations/oauth/flow.py``).
 
-Listings never carry a secret. The OAuth initiate/complete routes are not served yet:
-they depend on provider OAuth handlers that do not exist here.
+Listings never carry a secret, nor does an OAuth completion.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException
 from pydantic import BaseModel, Field
@@ -17,9 +19,11 @@ from agentplatform.api.external_auth import (
     ManageIntegrations,
     ReadIntegrations,
 )
+from agentplatform.config import get_settings
 from agentplatform.errors import NotFoundError
-from agentplatform.integrations.providers import OAUTH_PROVIDERS, PROVIDER_NAMES, is_valid_provider
+from agentplatform.integrations.providers import PROVIDER_NAMES, is_valid_provider
 from agentplatform.integrations.service import CredentialsService
+from agentplatform.models.api_keys import APIKeyInfo
 from agentplatform.models.credentials import CredentialsMetaResponse, CredentialsType
 
 router = APIRouter(prefix="/external-api/v1/integrations", tags=["integrations"])
@@ -68,6 +72,37 @@ class CreateCredentialResponse(BaseModel):
     title: str | None = None
 
 
+class OAuthInitiateRequest(BaseModel):
+    callback_url: str = Field(..., description="The external app's callback URL for OAuth redirect")
+    scopes: list[str] = Field(default_factory=list, description="OAuth scopes to request")
+    state_metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Arbitrary metadata to echo back on completion"
+    )
+
+
+class OAuthInitiateResponse(BaseModel):
+    login_url: str = Field(..., description="URL to redirect user for OAuth consent")
+    state_token: str = Field(..., description="State token for CSRF protection")
+    expires_at: int = Field(..., description="Unix timestamp when the state token expires")
+
+
+class OAuthCompleteRequest(BaseModel):
+    code: str = Field(..., description="Authorization code from OAuth provider")
+    state_token: str = Field(..., description="State token from initiate request")
+
+
+class OAuthCompleteResponse(BaseModel):
+    credentials_id: str = Field(..., description="ID of the stored credentials")
+    provider: str = Field(..., description="Provider name")
+    type: str = Field(..., description="Credential type (oauth2)")
+    title: str | None = Field(None, description="Credential title")
+    scopes: list[str] = Field(default_factory=list, description="Granted scopes")
+    username: str | None = Field(None, description="Username from provider")
+    state_metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Echoed metadata from initiate request"
+    )
+
+
 class DeleteCredentialResponse(BaseModel):
     deleted: bool = Field(..., description="Whether the credential was deleted")
     credentials_id: str = Field(..., description="ID of the deleted credential")
@@ -77,19 +112,87 @@ def _credentials_not_found() -> HTTPException:
     return HTTPException(404, detail="Credentials not found")
 
 
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    **AUTH_ERRORS,
+    404: {"description": "Unknown provider, or one without OAuth"},
+    501: {"description": "The provider's OAuth app is not configured on this platform"},
+}
+
+
 @router.get("/providers", responses=AUTH_ERRORS)
 def list_providers(auth: ReadIntegrations) -> list[ProviderInfo]:
-    """Every provider, with the kinds of credentials it takes."""
+    """Every provider, with the kinds of credentials it takes (OAuth: those that
+    ``oauth/initiate`` serves, with their default scopes)."""
+    from agentplatform.integrations.oauth import HANDLERS
+
     return [
         ProviderInfo(
             name=name,
-            supports_oauth=name in OAUTH_PROVIDERS,
+            supports_oauth=name in HANDLERS,
             supports_api_key=True,
             supports_user_password=name == "smtp",
             supports_host_scoped=name == "http",
+            default_scopes=list(HANDLERS[name].DEFAULT_SCOPES) if name in HANDLERS else [],
         )
         for name in PROVIDER_NAMES
     ]
+
+
+@router.post(
+    "/{provider}/oauth/initiate",
+    summary="Initiate OAuth flow",
+    responses={**_OAUTH_ERRORS, 400: {"description": "The callback URL's origin is not allowed"}},
+)
+def initiate_oauth(
+    auth: ManageIntegrations, provider: str, request: OAuthInitiateRequest
+) -> OAuthInitiateResponse:
+    """A login URL at ``provider`` that returns the user to ``callback_url`` with a code
+    for ``oauth/complete``; the state token is this caller's, for this provider, once."""
+    from agentplatform.integrations.oauth.flow import callback_origin_allowed, start_oauth
+
+    allowed = get_settings().external_oauth_callback_origins
+    if not callback_origin_allowed(request.callback_url, allowed):
+        raise HTTPException(
+            400, detail=f"Callback URL origin is not allowed. Allowed origins: {list(allowed)}"
+        )
+    if provider not in PROVIDER_NAMES:
+        raise HTTPException(404, detail=f"Provider '{provider}' not found")
+    started = start_oauth(
+        auth.user_id,
+        provider,
+        request.scopes,
+        callback_url=request.callback_url,
+        state_metadata=request.state_metadata,
+        initiated_by_api_key_id=auth.id if isinstance(auth, APIKeyInfo) else None,
+    )
+    return OAuthInitiateResponse(
+        login_url=started.login_url, state_token=started.state_token, expires_at=started.expires_at
+    )
+
+
+@router.post(
+    "/{provider}/oauth/complete",
+    summary="Complete OAuth flow",
+    responses={**_OAUTH_ERRORS, 400: {"description": "Invalid or expired state token, or a refused code"}},
+)
+async def complete_oauth(
+    auth: ManageIntegrations, provider: str, request: OAuthCompleteRequest
+) -> OAuthCompleteResponse:
+    """Exchange the code the provider sent to the app's callback for tokens, stored as a
+    new OAuth2 credential of the caller (the tokens are never returned)."""
+    from agentplatform.integrations.oauth.flow import complete_oauth as complete
+
+    completed = await complete(auth.user_id, provider, request.code, request.state_token, external=True)
+    credentials = completed.credentials
+    return OAuthCompleteResponse(
+        credentials_id=credentials.id,
+        provider=credentials.provider,
+        type=credentials.type,
+        title=credentials.title,
+        scopes=credentials.scopes or [],
+        username=credentials.username,
+        state_metadata=completed.state_metadata,
+    )
 
 
 @router.get("/credentials", responses=AUTH_ERRORS)

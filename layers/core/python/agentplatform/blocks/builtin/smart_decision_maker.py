@@ -182,9 +182,10 @@ class SmartDecisionMakerBlock(Block):
         if graph is None and not (node_id and kwargs.get("graph_id")):
             return [], {}  # run outside a graph (POST /api/blocks/{id}/execute): no tools
         if graph is None:
-            graph = self.graph_loader(
-                str(kwargs.get("user_id")), str(kwargs.get("graph_id")), kwargs.get("graph_version")
-            )
+            # A marketplace agent's graph is its creator's, not the runner's.
+            context = kwargs.get("execution_context") or {}
+            owner = context.get("graph_owner_id") or kwargs.get("user_id")
+            graph = self.graph_loader(str(owner), str(kwargs.get("graph_id")), kwargs.get("graph_version"))
         holder = find_node_graph(graph, node_id)
         return build_tools(holder, node_id) if holder is not None else ([], {})
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from agentplatform.integrations.oauth import oauth_app, oauth_handler
 from agentplatform.integrations.oauth.base import TOKEN_TIMEOUT_SECONDS, OAuthProviderError
@@ -41,6 +42,27 @@ class OAuthLogin:
 class OAuthCompletion:
     credentials: CredentialsMetaResponse
     state_metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL fit to be a redirect URI, else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username is not None or parts.fragment:  # RFC 6749 §3.1.2: no fragment
+        return None
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def callback_origin_allowed(callback_url: str, allowed_origins: Iterable[str]) -> bool:
+    """Whether an external app's ``callback_url`` has exactly one of ``allowed_origins``'
+    origins (scheme, host and port: another port on the same host is another origin)."""
+    origin = _origin(callback_url)
+    return origin is not None and origin in {_origin(allowed) for allowed in allowed_origins}
 
 
 def _states() -> OAuthStateRepository:
