@@ -85,13 +85,21 @@ class Table:
         self._db.put_item(**kwargs)
 
     def update(
-        self, pk: str, sk: str, update: str, *, condition: str | None = None, **expr: Any
+        self,
+        pk: str,
+        sk: str,
+        update: str,
+        *,
+        condition: str | None = None,
+        returning: str = "ALL_NEW",
+        **expr: Any,
     ) -> dict[str, Any]:
+        """Update one item; returns it as ``returning`` says (``ALL_OLD``: as it was)."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "Key": to_attrs({"pk": pk, "sk": sk}),
             "UpdateExpression": update,
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": returning,
         }
         if condition:
             kwargs["ConditionExpression"] = condition
@@ -168,14 +176,15 @@ class Table:
                 return
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(self, keys: list[tuple[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         for start in range(0, len(keys), _BATCH_GET_MAX):
             pending: dict[str, Any] = {
                 self.name: {
                     "Keys": [
                         to_attrs({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + _BATCH_GET_MAX]
-                    ]
+                    ],
+                    "ConsistentRead": consistent,
                 }
             }
             while pending:
