@@ -20,13 +20,13 @@ def _logged(run: RunWriter) -> list[tuple[int, str, str]]:
     ]
 
 
-def test_a_failing_record_fails_and_so_does_every_record_after_it(stream):
+def test_an_undecodable_record_is_skipped_and_reported_not_retried(stream, caplog):
     from agentplatform.store import keys
     from agentplatform.store.table import Table
 
     run = RunWriter(USER_ID)
     run.create()
-    # A node execution whose image cannot be read as one.
+    # A node execution whose image cannot be read as one: retrying cannot cure it.
     Table().put(
         {
             "pk": keys.graph_exec_pk(USER_ID, run.graph_exec_id),
@@ -36,11 +36,45 @@ def test_a_failing_record_fails_and_so_does_every_record_after_it(stream):
     )
     run.start()
     records = stream.read()
-    positions = [r["dynamodb"]["SequenceNumber"] for r in records]
+    broken = records[2]["dynamodb"]["SequenceNumber"]
     assert len(records) == 5
 
+    with caplog.at_level("ERROR"):
+        assert handle(stream, records) == {"batchItemFailures": []}
+    assert f"Skipped stream record {broken}: it cannot be decoded (KeyError)" in caplog.text
+    assert _logged(run) == [
+        (1, "graph_execution_event", "QUEUED"),
+        (2, "node_execution_event", "QUEUED"),
+        (3, "graph_execution_event", "RUNNING"),
+        (4, "node_execution_event", "RUNNING"),
+    ]
+
+
+def test_a_failing_delivery_fails_and_so_does_every_record_after_it(stream, watcher, monkeypatch):
+    from agentplatform.events.delivery import ConnectionPoster
+
+    run = RunWriter(USER_ID)
+    watcher.connections.subscribe(watcher.connection_id, f"{USER_ID}|graph_exec#{run.graph_exec_id}")
+    run.create()
+    run.start()
+    records = run_records(stream)
+    positions = [r["dynamodb"]["SequenceNumber"] for r in records]
+    post = ConnectionPoster.post
+
+    def throttle_the_third(self: Any, connection_id: str, message: str) -> bool:
+        if message.endswith(',"seq":3}'):
+            raise ConnectionError("throttled")
+        return post(self, connection_id, message)
+
+    monkeypatch.setattr(ConnectionPoster, "post", throttle_the_third)
     assert handle(stream, records) == {"batchItemFailures": [{"itemIdentifier": p} for p in positions[2:]]}
-    assert _logged(run) == [(1, "graph_execution_event", "QUEUED"), (2, "node_execution_event", "QUEUED")]
+    assert [e["seq"] for e in watcher.received()] == [1, 2]
+
+    # Numbered with the batch, so the retry of the failed records keeps their numbers.
+    monkeypatch.setattr(ConnectionPoster, "post", post)
+    assert handle(stream, records[2:]) == {"batchItemFailures": []}
+    assert [(e["seq"], e["data"]["status"]) for e in watcher.received()] == [(3, "RUNNING"), (4, "RUNNING")]
+    assert [seq for seq, _, _ in _logged(run)] == [1, 2, 3, 4]
 
 
 def test_a_retried_record_keeps_its_sequence_number(stream):

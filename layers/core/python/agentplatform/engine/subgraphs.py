@@ -57,9 +57,7 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         if is_condition_failure(exc):  # created by an earlier attempt, which may have died
             child = ctx.repo.get_run(RunRef(ctx.ref.user_id, child_id), include_deleted=True)
             if child is not None:  # before it could start it: start it now (a no-op otherwise)
-                service.queue_and_start(
-                    RunRef(ctx.ref.user_id, child_id), child["graph_id"], int(child["graph_version"])
-                )
+                service.queue_and_start(RunRef(ctx.ref.user_id, child_id), child)
             return
         from agentplatform.engine.runner import NodeRun
 
