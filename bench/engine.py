@@ -17,7 +17,12 @@ credits on with every block costing 1 credit:
   batch size, one lane per partition key as with its parallelization factor) into the
   events Lambda, as in AWS. With credits off nobody watches the run; with credits on
   one connection watches it (its run channel and its graph's runs channel), so the
-  events are posted: ``events_posts_per_node`` are API Gateway messages.
+  events are posted: ``events_posts_per_node`` are API Gateway messages;
+- the baseline of the events path, measured in the same run on the same records
+  (``events_per_record_*``): the run's replay buffer emptied again, then every record
+  delivered in a batch of its own, as a per-record handler would work.
+
+A closing table sums up the events path per shape against that baseline.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -163,11 +168,25 @@ class EventsPath:
         size = self.mapping.batch_size
         return [lane[i : i + size] for lane in lanes.values() for i in range(0, len(lane), size)]
 
-    def deliver(self, batches: list[list[dict[str, Any]]], run: Callable[[dict[str, Any]], Any]) -> int:
+    def deliver(self, batches: list[list[dict[str, Any]]], meter: Any) -> None:
+        """Each batch to the events Lambda, one invocation each."""
+        from functions.events.stream import handler
+        from local.lambdas import invoke
+
         for batch in batches:
-            result = run({"Records": batch})
+            with meter.lambdas.running("events"):
+                result = invoke(handler, {"Records": batch}, function_name="events")
             assert not (result or {}).get("batchItemFailures"), result
-        return len(batches)
+
+    @staticmethod
+    def forget(graph_exec_id: str) -> None:
+        """Empty the run's replay buffer (unmetered), so its records can be numbered again."""
+        from agentplatform.store import keys
+        from agentplatform.store.table import Table
+
+        table = Table()
+        pk = keys.event_log_pk(USER_ID, graph_exec_id)
+        table.batch_delete([(item["pk"], item["sk"]) for item in table.query(pk)])
 
 
 class Watcher:
@@ -217,13 +236,15 @@ def measure(
 
     if watcher is not None:
         watcher.watch(created["id"], run["id"])
-    from functions.events.stream import handler
-    from local.lambdas import invoke
-
     batches = events.batches()
-    with meter.metering("events"), meter.lambdas.running("events"):
-        events.deliver(batches, lambda event: invoke(handler, event, function_name="events"))
+    with meter.metering("events"):
+        events.deliver(batches, meter)
     path = meter.tally("events")
+    lambda_use = {name: asdict(use) for name, use in meter.lambdas.use.items()}
+    events.forget(run["id"])
+    with meter.metering("events_per_record"):
+        events.deliver([[record] for batch in batches for record in batch], meter)
+    per_record = meter.tally("events_per_record")
     return {
         "shape": graph["name"],
         "status": result["status"],
@@ -244,9 +265,21 @@ def measure(
         "events_dynamodb_rru_per_node": round(path.rru / nodes, 2),
         "events_posts_per_node": round(meter.posts["events"] / nodes, 2),
         "events_requests_by_operation": dict(path.by_operation),
+        "events_per_record_dynamodb_requests_per_node": round(per_record.requests / nodes, 2),
+        "events_per_record_dynamodb_wru_per_node": round(per_record.wru / nodes, 2),
+        "events_per_record_dynamodb_rru_per_node": round(per_record.rru / nodes, 2),
         "history_events": len(history),
         "dynamodb_requests": engine.requests,
         "lambda_invocations": lambdas,
+        "lambda_use": lambda_use,
+        "s3_requests": dict(meter.s3_requests["engine"]),
+        "posts": meter.posts["events"],
+        "message_units": meter.message_units["events"],
+        "dynamodb_wru": engine.wru,
+        "dynamodb_rru": engine.rru,
+        "events_dynamodb_wru": path.wru,
+        "events_dynamodb_rru": path.rru,
+        "state_transitions": state_transitions(history),
     }
 
 
@@ -285,6 +318,40 @@ def track_lambdas(meter: Any) -> None:
     sfn_local._dispatch = tracked
 
 
+def shapes(chain_length: int = 50, width: int = 100, mesh_size: int = 10) -> dict[str, dict[str, Any]]:
+    return {
+        "chain": chain(chain_length),
+        "fan-out": fan_out(width),
+        "step-through": step_through(width),
+        "mesh": mesh(mesh_size, mesh_size),
+    }
+
+
+def events_table(figures: list[dict[str, Any]]) -> str:
+    """The events path per node execution, as deployed and one record per batch."""
+    rows = [
+        "events path per node execution: DynamoDB requests / WRU (RRU), batches as deployed"
+        " vs the baseline (the same records, one per batch)",
+        f"  {'shape':<16} {'watched':<8} {'batched':>20} {'one record per batch':>22}",
+    ]
+    for f in figures:
+        if f["credits"] == "on+paid":
+            continue
+        batched = (
+            f"{f['events_dynamodb_requests_per_node']:.2f} / {f['events_dynamodb_wru_per_node']:.2f}"
+            f" ({f['events_dynamodb_rru_per_node']:.2f})"
+        )
+        baseline = (
+            f"{f['events_per_record_dynamodb_requests_per_node']:.2f} /"
+            f" {f['events_per_record_dynamodb_wru_per_node']:.2f}"
+            f" ({f['events_per_record_dynamodb_rru_per_node']:.2f})"
+        )
+        watched = "yes" if f["events_watched"] else "no"
+        rows.append(f"  {f['shape']:<16} {watched:<8} {batched:>20} {baseline:>22}")
+    rows.append("  (target: <= 2 requests and <= 2 WRU per node execution)")
+    return "\n".join(rows)
+
+
 def main() -> None:
     import argparse
 
@@ -292,18 +359,22 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=50, help="nodes in the chain shape")
     parser.add_argument("--fan-out", type=int, default=100, help="width of the fan-out and step-through")
     parser.add_argument("--mesh", type=int, default=10, help="layers and width of the mesh shape")
+    parser.add_argument("--shapes", default="chain,fan-out,step-through,mesh", help="which shapes to run")
     args = parser.parse_args()
+    graphs = shapes(args.chain, args.fan_out, args.mesh)
     cloud, api, meter, events = start_cloud()
+    figures = []
     try:
         watcher = Watcher()
-        width = args.fan_out
-        for graph in (chain(args.chain), fan_out(width), step_through(width), mesh(args.mesh, args.mesh)):
+        for name in args.shapes.split(","):
             for mode in CREDIT_MODES:
                 set_credits(mode)
-                figures = measure(api, graph, meter, events, watcher if mode == "on" else None)
-                print(json.dumps({"credits": mode, **figures}), flush=True)
+                measured = measure(api, graphs[name], meter, events, watcher if mode == "on" else None)
+                figures.append({"credits": mode, **measured})
+                print(json.dumps(figures[-1]), flush=True)
     finally:
         cloud.stop()
+    print(events_table(figures))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ slightly undercounted (only replay uses one).
 
 ``phase`` says whose calls these are ("engine", "events"; None: not metered), and the
 Lambda making a call is known per thread (``LambdaTracker``), as Step Functions runs
-Map iterations on threads.
+Map iterations on threads. The tracker also times each invocation: its thread's CPU
+time less what the in-process emulators spent answering its AWS calls, and how many
+calls it made (``LambdaUse``), so a bill can model its billed duration.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import math
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,11 +74,23 @@ class Tally:
             self.by_operation[name] += count
 
 
+@dataclass
+class LambdaUse:
+    """What one function's invocations used."""
+
+    invocations: int = 0
+    cpu_seconds: float = 0.0  # the function's own work, the emulators' excluded
+    aws_calls: int = 0  # made on the invoking thread (the events Lambda's posts are not)
+
+
 class LambdaTracker:
-    """Which function the current thread is running (set around each local invocation)."""
+    """Which function the current thread is running (set around each local invocation),
+    and what each invocation used."""
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self.use: dict[str, LambdaUse] = defaultdict(LambdaUse)
 
     @property
     def current(self) -> str:
@@ -83,12 +98,44 @@ class LambdaTracker:
 
     @contextmanager
     def running(self, name: str) -> Iterator[None]:
-        previous = getattr(self._local, "name", None)
+        previous = (getattr(self._local, "name", None), getattr(self._local, "span", None))
+        span = self._local.span = _Span()
         self._local.name = name
+        started = time.thread_time()
         try:
             yield
         finally:
-            self._local.name = previous
+            elapsed = time.thread_time() - started
+            self._local.name, self._local.span = previous
+            if previous[1] is not None:  # a nested invocation is not its caller's work
+                previous[1].excluded += elapsed
+            with self._lock:
+                use = self.use[name]
+                use.invocations += 1
+                use.cpu_seconds += max(0.0, elapsed - span.excluded)
+                use.aws_calls += span.calls
+
+    def reset(self) -> None:
+        with self._lock:
+            self.use.clear()
+
+    def call_started(self, **_: Any) -> None:
+        self._local.call_started = time.thread_time()
+
+    def call_ended(self, **_: Any) -> None:
+        span: _Span | None = getattr(self._local, "span", None)
+        started = getattr(self._local, "call_started", None)
+        if span is None or started is None:
+            return
+        span.excluded += time.thread_time() - started
+        span.calls += 1
+        self._local.call_started = None
+
+
+@dataclass
+class _Span:
+    excluded: float = 0.0
+    calls: int = 0
 
 
 class Meter:
@@ -113,12 +160,22 @@ class Meter:
         events.register("before-parameter-build.dynamodb", self._before)
         events.register("after-call.dynamodb", self._after)
         client("s3").meta.events.register("after-call.s3", self._s3)
+        for service in ("dynamodb", "s3", "stepfunctions"):
+            self._time_calls(client(service))
         return self
 
     def watch_posts(self, management_client: Any) -> None:
         management_client.meta.events.register(
             "before-parameter-build.apigatewaymanagementapi.PostToConnection", self._post
         )
+        self._time_calls(management_client)
+
+    def _time_calls(self, aws_client: Any) -> None:
+        """Time a client's calls as the emulators' work (from the first hook of a call
+        to the last, this meter's own size reads included)."""
+        events = aws_client.meta.events
+        events.register_first("provide-client-params", self.lambdas.call_started)
+        events.register_last("after-call", self.lambdas.call_ended)
 
     @contextmanager
     def metering(self, phase: str) -> Iterator[None]:
@@ -134,6 +191,7 @@ class Meter:
             self.s3_requests.clear()
             self.posts.clear()
             self.message_units.clear()
+        self.lambdas.reset()
 
     def tally(self, phase: str, function: str | None = None) -> Tally:
         total = Tally()
