@@ -42,6 +42,27 @@ def test_a_channel_is_watched_while_a_connection_is_subscribed(cloud):
     assert repo.subscribers(CHANNEL) == []
 
 
+def test_a_subscribe_that_stopped_before_counting_is_counted_when_repeated(cloud, monkeypatch):
+    from agentplatform.store.connections import ConnectionRepository
+
+    repo = ConnectionRepository()
+    _connect(repo, "watcherOne00001=")
+    count = ConnectionRepository._count_watcher
+
+    def crash(self: Any, *args: Any) -> None:
+        raise ConnectionError("the invocation died here")
+
+    monkeypatch.setattr(ConnectionRepository, "_count_watcher", crash)
+    with pytest.raises(ConnectionError):
+        repo.subscribe("watcherOne00001=", CHANNEL)  # the channel is in the set, nothing else
+    monkeypatch.setattr(ConnectionRepository, "_count_watcher", count)
+    assert repo.watched([CHANNEL]) == set() and repo.subscribers(CHANNEL) == []
+
+    repo.subscribe("watcherOne00001=", CHANNEL)  # the client asks again
+    assert repo.watched([CHANNEL]) == {CHANNEL}
+    assert [s.connection_id for s in repo.subscribers(CHANNEL)] == ["watcherOne00001="]
+
+
 def test_the_count_outlives_its_longest_lived_connection_and_an_expired_one_never_counts_down(cloud):
     from agentplatform.store import keys
     from agentplatform.store.connections import ConnectionRepository

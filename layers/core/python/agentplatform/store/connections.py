@@ -8,10 +8,12 @@ nothing behind for long.
 
 ``WSCHAN#<channel> | WATCH`` counts the connections subscribed to the channel, so the
 fan-out reads the counts of a whole stream batch's channels at once and queries only
-channels somebody watches. A count goes up when a channel enters a connection's set
-(before its subscription item is written) and down when it leaves it (after), so it
-is never below the subscriptions that exist; it can only be above (a connection that
-expired without ``$disconnect``), which costs a query, not an event. The counter
+channels somebody watches. A count goes up when a channel enters a connection's set,
+or when a repeated subscribe finds no subscription item (the first one stopped half
+way), always before the subscription item is written; it goes down when the channel
+leaves the set (after the item is deleted). So it is never below the subscriptions
+that exist; it can only be above (a connection that expired without ``$disconnect``,
+a subscribe that stopped half way), which costs a query, not an event. The counter
 expires with the longest-lived connection it counts.
 """
 
@@ -83,7 +85,9 @@ class ConnectionRepository:
             if is_condition_failure(exc):
                 raise ConnectionGone(connection_id) from None
             raise
-        if channel not in (connection.get("channels") or ()):
+        if channel not in (connection.get("channels") or ()) or not self._subscribed(connection_id, channel):
+            # New to the connection, or an earlier subscribe stopped before its item was
+            # written (perhaps before counting): counting twice only costs a query.
             self._count_watcher(channel, int(connection["ttl"]))
         item: dict[str, Any] = {
             "pk": keys.channel_pk(channel),
@@ -131,6 +135,10 @@ class ConnectionRepository:
                 raise
             return
         self._uncount_watchers(connection, {channel})
+
+    def _subscribed(self, connection_id: str, channel: str) -> bool:
+        sk = keys.subscription_sk(connection_id)
+        return self.table.get(keys.channel_pk(channel), sk, consistent=True) is not None
 
     def subscribers(self, channel: str) -> list[Subscriber]:
         return [
