@@ -40,10 +40,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class DeliveryFailed(Exception):
-    """Some subscribers could not be reached for a reason other than being gone."""
-
-
 def _default_poster() -> ConnectionPoster:
     return ConnectionPoster(get_settings().websocket_callback_url)
 
@@ -70,13 +66,6 @@ class Fanout:
     log: EventLog = field(default_factory=EventLog)
     poster: ConnectionPoster = field(default_factory=_default_poster)
     limit_bytes: int = MESSAGE_LIMIT_BYTES
-
-    def publish(self, change: ExecutionChange, stream_position: str) -> LoggedEvent | None:
-        """One event; raises ``DeliveryFailed`` if it must be retried."""
-        published = self.publish_batch([(change, stream_position)])
-        if published.failed_from is not None:
-            raise DeliveryFailed(f"event of {change.graph_exec_id} was not published")
-        return published.logged[0]
 
     def publish_batch(self, changes: Sequence[tuple[ExecutionChange, str]]) -> Published:
         """Publish a stream batch's events, given in stream order with their records'
@@ -161,20 +150,6 @@ class Fanout:
                 logger.exception("posting to %s failed", connection_id)
                 return delivery.index  # the rest waits for the retry, in order
         return None
-
-    def deliver(self, message: str, targets: list[Subscriber], channel: str | None = None) -> int:
-        """Post one message to every target; returns how many failed for a retryable
-        reason. ``channel`` is the subscription to forget with a gone connection, if any."""
-        return _concurrently(lambda s: self._post(message, s, channel), targets).count(False)
-
-    def _post(self, message: str, target: Subscriber, channel: str | None) -> bool:
-        try:
-            if not self.poster.post(target.connection_id, message):
-                self.connections.remove(target.connection_id, (channel,) if channel else ())
-        except Exception:
-            logger.exception("posting to %s failed", target.connection_id)
-            return False
-        return True
 
 
 def _concurrently(work: Callable[[T], R], items: list[T]) -> list[R]:
