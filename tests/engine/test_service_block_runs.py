@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import USER_ID
 from tests.support import service_fakes as fakes
 from tests.support.credentials import kms_key
 from tests.support.graphs import node
 from tests.support.runs import create_graph, node_ids, wait_for
-from tests.support.service_stub import ServiceStub, service_stubs
+from tests.support.service_stub import ServiceStub, add_credential, service_stubs
 
 __all__ = ["kms_key", "service_stubs"]
 
@@ -162,21 +161,13 @@ CASES = [
 ]
 
 
-def _store_credentials(api: Any, case: Case, secret: str) -> dict[str, Any]:
+def _secret(case: Case, secret: str) -> dict[str, Any]:
+    """``add_credential``'s arguments for ``case``'s credential type."""
     if case.secret_type == "oauth2":
-        from agentplatform.models.credentials import OAuth2Credentials
-        from agentplatform.store.credentials import CredentialsRepository
-
-        creds = OAuth2Credentials(provider=case.provider, access_token=secret, scopes=["posts"], title="stub")  # type: ignore[arg-type]
-        CredentialsRepository().create(USER_ID, creds)
-        return {"id": creds.id, "provider": case.provider, "type": "oauth2", "title": "stub"}
+        return {"access_token": secret, "scopes": ["posts"]}
     if case.secret_type == "user_password":
-        body = {"type": "user_password", "username": LOGIN, "password": secret, "title": "stub"}
-    else:
-        body = {"type": "api_key", "api_key": secret, "title": "stub"}
-    resp = api.post(f"/api/integrations/{case.provider}/credentials", json_body=body)
-    assert resp.status_code == 201, resp.content
-    return {"id": resp.json()["id"], "provider": case.provider, "type": case.secret_type, "title": "stub"}
+        return {"username": LOGIN, "password": secret}
+    return {"api_key": secret}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.provider for case in CASES])
@@ -184,8 +175,8 @@ def test_service_blocks_run_in_a_graph_and_fail_cleanly(api, kms_key, service_st
     stub = service_stubs(*case.hosts)
     case.install(stub)
     good_secret = PASSWORD if case.secret_type == "user_password" else KEY
-    good = _store_credentials(api, case, good_secret)
-    bad = _store_credentials(api, case, WRONG)
+    good = add_credential(api, case.provider, **_secret(case, good_secret))
+    bad = add_credential(api, case.provider, **_secret(case, WRONG))
     block_nodes = [
         node(f"ok{i}", block_id, credentials=good, **inputs)
         for i, (block_id, inputs, _) in enumerate(case.nodes)

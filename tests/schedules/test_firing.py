@@ -183,7 +183,7 @@ def test_unconfigured_schedules_answer_503(api: Any, monkeypatch: pytest.MonkeyP
     get_settings.cache_clear()
     try:
         response = api.post(
-            f"/api/graphs/{graph['id']}/schedules", json_body={"name": "n", "cron": "0 9 * * *", "inputs": {}}
+            f"/api/graphs/{graph['id']}/schedules", json_body={"name": "n", "cron": "0 9 * * *", "inputs": {"x": 1}}
         )
     finally:
         monkeypatch.undo()

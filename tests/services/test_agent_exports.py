@@ -9,17 +9,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.llm_stub import LLMStub, anthropic_text, openai_text
-from tests.support.service_stubs import (
+from tests.support.service_fakes import (
     DISCORD_HOSTS,
     YOUTUBE_HOSTS,
-    add_credential,
     discord_message,
     discord_routes,
     jina_routes,
-    run_with,
-    service_stub,
     youtube_routes,
 )
+from tests.support.service_stub import add_credential, run_with, service_stub
 
 AGENTS = Path("/work/shared/reference/autogpt-agents")
 JINA_KEY = "jina_e2e_5c2d-secret"

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from tests.support.graphs import AGENT_INPUT, AGENT_OUTPUT, link, node
-from tests.support.service_stubs import (
-    BOT_ID,
-    DISCORD_API,
-    DISCORD_HOSTS,
-    add_credential,
-    discord_message,
-    discord_routes,
-    node_runs,
-    run_with,
-    service_stub,
-)
+from tests.support.service_fakes import BOT_ID, DISCORD_API, DISCORD_HOSTS, discord_message, discord_routes
+from tests.support.service_stub import add_credential, node_runs, run_with, service_stub
 
 SEND = "d0822ab5-9f8a-44a3-8971-531dd0178b6b"
 READ = "df06086a-d5ac-4abb-9996-2ad0acb2eff7"

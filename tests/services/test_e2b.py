@@ -5,16 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.support.graphs import AGENT_INPUT, AGENT_OUTPUT, link, node
-from tests.support.service_stubs import (
-    E2B_HOSTS,
-    SANDBOX_ID,
-    SANDBOX_TOKEN,
-    add_credential,
-    e2b_routes,
-    node_runs,
-    run_with,
-    service_stub,
-)
+from tests.support.service_fakes import E2B_HOSTS, SANDBOX_ID, SANDBOX_TOKEN, e2b_routes
+from tests.support.service_stub import add_credential, node_runs, run_with, service_stub
 
 EXECUTE = "0b02b072-abe7-11ef-8372-fb5d162dd712"
 KEY = "e2b_4f1c0a-secret-key"

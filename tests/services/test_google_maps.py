@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.support.graphs import AGENT_INPUT, AGENT_OUTPUT, link, node
-from tests.support.service_stubs import (
-    PLACES_HOSTS,
-    add_credential,
-    node_runs,
-    places_place,
-    places_routes,
-    run_with,
-    service_stub,
-)
+from tests.support.service_fakes import PLACES_HOSTS, places_place, places_routes
+from tests.support.service_stub import add_credential, node_runs, run_with, service_stub
 
 SEARCH = "f47ac10b-58cc-4372-a567-0e02b2c3d479"
 KEY = "AIzaSy-maps-secret-0d4e"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.support.graphs import AGENT_INPUT, AGENT_OUTPUT, link, node
-from tests.support.service_stubs import add_credential, jina_routes, node_runs, run_with, service_stub
+from tests.support.service_fakes import jina_routes
+from tests.support.service_stub import add_credential, node_runs, run_with, service_stub
 
 SEARCH = "87840993-2053-44b7-8da4-187ad4ee518c"
 EXTRACT = "436c3984-57fd-4b85-8e9a-459b356883bd"

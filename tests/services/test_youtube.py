@@ -11,14 +11,8 @@ from agentplatform.blocks.builtin import youtube
 from agentplatform.blocks.registry import get_block
 from agentplatform.models.credentials import UserPasswordCredentials
 from tests.support.graphs import AGENT_INPUT, AGENT_OUTPUT, link, node
-from tests.support.service_stubs import (
-    YOUTUBE_HOSTS,
-    add_credential,
-    node_runs,
-    run_with,
-    service_stub,
-    youtube_routes,
-)
+from tests.support.service_fakes import YOUTUBE_HOSTS, youtube_routes
+from tests.support.service_stub import add_credential, node_runs, run_with, service_stub
 
 TRANSCRIBE = "f3a8f7e1-4b1d-4e5f-9f2a-7c3d5a2e6b4c"
 PROXY_PASSWORD = "webshare-pw-3b7e-secret"

@@ -103,6 +103,9 @@ class HeldCountdown:
             yield "output_message", "timer done"
 
         monkeypatch.setattr(type(get_block(COUNTDOWN_TIMER)), "run", run)
+        # Each held block keeps its Lambda invocation open: lift the local cloud's
+        # invocation limit (LOCAL_LAMBDA_CONCURRENCY) so held runs cannot starve the rest.
+        monkeypatch.setattr("local.stepfunctions._concurrency", threading.BoundedSemaphore(1_000))
 
     def wait_running(self, count: int) -> None:
         with self.lock:

@@ -6,10 +6,15 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
-from agentplatform.api.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.errors import (
+    ERROR_RESPONSES,
+    NOT_CONFIGURED_RESPONSE,
+    UnhandledErrorMiddleware,
+    install_error_handlers,
+)
 from agentplatform.api.input_guard import InputGuardMiddleware
 from agentplatform.api.middleware import SecurityHeadersMiddleware
 from agentplatform.api.routers import health
@@ -28,8 +33,23 @@ def _bare_app(*modules: str) -> FastAPI:
     )
     app.include_router(health.router)
     for module in modules:
-        app.include_router(importlib.import_module(module).router, responses=ERROR_RESPONSES)
+        router = importlib.import_module(module).router
+        _document_route_errors(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app
+
+
+def _document_route_errors(router: APIRouter) -> None:
+    """A route's own text for a standard error status keeps the standard body schema.
+
+    A route entry replaces the router's entry for that status as a whole, so without
+    this a route that words its 404 would document that 404 with no body at all.
+    """
+    for route in router.routes:
+        for status, entry in getattr(route, "responses", {}).items():
+            standard = ERROR_RESPONSES.get(status) or NOT_CONFIGURED_RESPONSE.get(status)
+            if standard is not None and "model" not in entry:
+                entry["model"] = standard["model"]
 
 
 def _whole_api_schema(app: FastAPI) -> Callable[[], dict[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 from agentplatform.models.execution import ExecutionStatus
 from agentplatform.store import keys
 from agentplatform.store.executions import RunRef, cancellation_codes, now
+from agentplatform.store.library import LibraryRepository
 from agentplatform.store.table import Table, delete_op, is_condition_failure, put_op, update_op
 
 
@@ -76,6 +77,7 @@ class RunQueue:
             if is_condition_failure(exc):
                 return False
             raise
+        LibraryRepository(self.table).record_run({**run, "status": ExecutionStatus.QUEUED.value})
         return True
 
     def oldest(self, user_id: str, graph_id: str) -> WaitingRun | None:

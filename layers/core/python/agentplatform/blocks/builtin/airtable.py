@@ -71,7 +71,7 @@ def _secret(credentials: AirtableCredentials) -> str:
 async def airtable(
     credentials: AirtableCredentials, method: str, path: str, body: Any = None
 ) -> dict[str, Any]:
-    reply = await request_json(
+    return await request_json(
         "Airtable",
         method,
         f"{API}/{path}",
@@ -79,7 +79,6 @@ async def airtable(
         headers={"Authorization": credentials.auth_header()},
         json=body,
     )
-    return reply if isinstance(reply, dict) else {}
 
 
 async def base_tables(credentials: AirtableCredentials, base_id: str) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_api import ServiceClient, ServiceError, mock_credentials
+from agentplatform.blocks.service_http import ServiceClient, ServiceError, mock_credentials
 from agentplatform.models.credentials import APIKeyCredentials
 
 API_URL = "https://api.e2b.app"
@@ -46,9 +46,7 @@ REQUEST_MARGIN_SECONDS = 30.0
 _ENVELOPE = struct.Struct(">BI")
 _END_STREAM = 0x02
 
-TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
-    "e2b", "Mock E2B API key", api_key="mock-e2b-api-key"
-)
+TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials("e2b", "Mock E2B API key", input_title="api_key")
 
 
 class ProgrammingLanguage(enum.Enum):
@@ -254,7 +252,7 @@ async def _run_command(box: ServiceClient, envd_url: str, command: str) -> None:
     response = await box.request(
         "POST",
         f"{envd_url}/process.Process/Start",
-        content=_envelope(start),
+        data=_envelope(start),
         headers={"Content-Type": "application/connect+json", "Authorization": f"Basic {user}"},
     )
     stdout, stderr, exit_code = "", "", None

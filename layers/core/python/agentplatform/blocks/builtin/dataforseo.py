@@ -23,33 +23,18 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_http import ServiceError, request_json
+from agentplatform.blocks.service_http import ServiceError, mock_credentials, request_json
 from agentplatform.models.credentials import UserPasswordCredentials
 
 API = "https://api.dataforseo.com/v3/dataforseo_labs/google"
 TASK_OK = 20000
 
-TEST_CREDENTIALS = UserPasswordCredentials(
-    id="01234567-89ab-cdef-0123-456789abcdef",
-    provider="dataforseo",
-    username="mock-dataforseo-username",  # type: ignore[arg-type]
-    password="mock-dataforseo-password",  # type: ignore[arg-type]
-    title="Mock DataForSEO credentials",
+TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
+    "dataforseo",
+    "Mock DataForSEO credentials",
+    username="mock-dataforseo-username",
+    password="mock-dataforseo-password",
 )
-TEST_CREDENTIALS_INPUT = {
-    "provider": "dataforseo",
-    "id": TEST_CREDENTIALS.id,
-    "type": "user_password",
-    "title": TEST_CREDENTIALS.title,
-}
-
-
-def _credentials_field() -> Any:
-    return CredentialsField(
-        provider="dataforseo",
-        supported_types=["user_password"],
-        description="DataForSEO credentials (username and password)",
-    )
 
 
 async def live_task(credentials: UserPasswordCredentials, endpoint: str, task: dict[str, Any]) -> list[Any]:
@@ -65,7 +50,6 @@ async def live_task(credentials: UserPasswordCredentials, endpoint: str, task: d
         headers={"Authorization": f"Basic {token}"},
         json=[{k: v for k, v in task.items() if v is not None}],
     )
-    reply = reply if isinstance(reply, dict) else {}
     if reply.get("status_code", TASK_OK) != TASK_OK:
         raise ServiceError(f"DataForSEO API error: {reply.get('status_message', 'Unknown error')}")
     tasks = reply.get("tasks") or []
@@ -98,7 +82,11 @@ def _metrics(data: dict[str, Any], include_serp: bool, include_clickstream: bool
 class _KeywordInput(BlockSchemaInput):
     """What both Labs blocks take (each describes its seed keyword)."""
 
-    credentials: CredentialsMetaInput = _credentials_field()
+    credentials: CredentialsMetaInput = CredentialsField(
+        provider="dataforseo",
+        supported_types=["user_password"],
+        description="DataForSEO credentials (username and password)",
+    )
     keyword: str = SchemaField(description="Seed keyword")
     location_code: int | None = SchemaField(
         description="Location code for targeting (e.g., 2840 for USA)", default=2840

@@ -27,7 +27,7 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_api import ServiceClient, mock_credentials
+from agentplatform.blocks.service_http import ServiceClient, mock_credentials
 from agentplatform.models.credentials import APIKeyCredentials
 
 API_URL = "https://discord.com/api/v10"
@@ -41,7 +41,7 @@ READ_PAGE_SIZE = 50
 TEXT_ATTACHMENTS = (".txt", ".py")
 
 TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
-    "discord", "Mock Discord API key", api_key="test_api_key"
+    "discord", "Mock Discord API key", api_key="test_api_key", input_title="api_key"
 )
 
 

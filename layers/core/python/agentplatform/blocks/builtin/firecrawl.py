@@ -89,10 +89,9 @@ def sdk_page(page: dict[str, Any]) -> dict[str, Any]:
 
 
 async def firecrawl(api_key: str, method: str, url: str, body: Any = None) -> dict[str, Any]:
-    reply = await request_json(
+    return await request_json(
         "Firecrawl", method, url, secrets=[api_key], headers={"Authorization": f"Bearer {api_key}"}, json=body
     )
-    return reply if isinstance(reply, dict) else {}
 
 
 def _failure(job: dict[str, Any], what: str) -> ServiceError:

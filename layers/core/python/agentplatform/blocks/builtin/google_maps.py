@@ -20,7 +20,7 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_api import ServiceClient, error_detail, mock_credentials
+from agentplatform.blocks.service_http import ServiceClient, error_detail, mock_credentials
 from agentplatform.models.credentials import APIKeyCredentials
 
 SEARCH_URL = "https://places.googleapis.com/v1/places:searchText"
@@ -55,7 +55,7 @@ ERROR_HINTS = {
 }
 
 TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
-    "google_maps", "Mock Google Maps API key", api_key="mock-google-maps-api-key"
+    "google_maps", "Mock Google Maps API key", api_key="mock-google-maps-api-key", input_title="api_key"
 )
 TEST_PLACE = {
     "name": "Test Restaurant",

@@ -108,7 +108,7 @@ async def _ideogram(url: str, api_key: str, **body: Any) -> str:
             "Ideogram", "POST", url, secrets=[api_key], headers={"Api-Key": api_key}, **body
         )
     except ServiceError as exc:
-        if exc.status == 401:
+        if exc.status_code == 401:
             raise ServiceError(
                 "Invalid or expired API key. Please check your Ideogram API credentials.", 401
             ) from None

@@ -19,14 +19,14 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_api import ServiceClient, ServiceError, mock_credentials
+from agentplatform.blocks.service_http import ServiceClient, ServiceError, mock_credentials
 from agentplatform.models.credentials import APIKeyCredentials
 
 SEARCH_URL = "https://s.jina.ai/"
 READER_URL = "https://r.jina.ai/"
 
 TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
-    "jina", "Mock Jina API key", api_key="mock-jina-api-key"
+    "jina", "Mock Jina API key", input_title="api_key"
 )
 
 

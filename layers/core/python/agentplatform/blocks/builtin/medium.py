@@ -151,7 +151,7 @@ class PublishToMediumBlock(Block):
             "license": license,
             "notifyFollowers": notify_followers,
         }
-        reply = await request_json(
+        return await request_json(
             "Medium",
             "POST",
             f"{API}/users/{quote(author_id, safe='')}/posts",
@@ -159,7 +159,6 @@ class PublishToMediumBlock(Block):
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
             json=body,
         )
-        return reply if isinstance(reply, dict) else {}
 
     async def run(  # type: ignore[override]
         self, input_data: Input, *, credentials: APIKeyCredentials, **kwargs: Any

@@ -56,8 +56,7 @@ def _replicate_credentials(description: str) -> Any:
 
 async def _call(api_key: str, method: str, url: str, body: Any = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {api_key}"}
-    reply = await request_json("Replicate", method, url, secrets=[api_key], headers=headers, json=body)
-    return reply if isinstance(reply, dict) else {}
+    return await request_json("Replicate", method, url, secrets=[api_key], headers=headers, json=body)
 
 
 async def _predict_once(api_key: str, model: str, input_params: dict[str, Any], deadline: float) -> Any:
@@ -91,7 +90,7 @@ async def _cancel(api_key: str, prediction_id: str) -> None:
 def _retryable(exc: ServiceError) -> bool:
     if isinstance(exc, PollTimeout):
         return False
-    return exc.status is None or exc.status == 429 or exc.status >= 500
+    return exc.status_code is None or exc.status_code == 429 or exc.status_code >= 500
 
 
 async def run_prediction(api_key: str, model: str, input_params: dict[str, Any]) -> Any:

@@ -260,16 +260,14 @@ class AIShortformVideoCreatorBlock(Block):
         }
 
     async def create_video(self, api_key: str, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await request_json(
+        return await request_json(
             "revid.ai", "POST", f"{API}/render", secrets=[api_key], headers={"key": api_key}, json=payload
         )
-        return reply if isinstance(reply, dict) else {}
 
     async def check_video_status(self, api_key: str, pid: str) -> dict[str, Any]:
-        reply = await request_json(
+        return await request_json(
             "revid.ai", "GET", f"{API}/status?pid={quote(pid)}", secrets=[api_key], headers={"key": api_key}
         )
-        return reply if isinstance(reply, dict) else {}
 
     async def wait_for_video(self, api_key: str, pid: str) -> str:
         async def ready() -> str | None:

@@ -24,24 +24,24 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_http import ServiceError, request_json
+from agentplatform.blocks.service_http import (
+    MOCK_CREDENTIALS_ID,
+    ServiceError,
+    credentials_input,
+    request_json,
+)
 from agentplatform.models.credentials import OAuth2Credentials
 
 API = "https://public-api.wordpress.com/rest/v1.1"
 
 TEST_CREDENTIALS = OAuth2Credentials(
-    id="01234567-89ab-cdef-0123-456789abcdef",
+    id=MOCK_CREDENTIALS_ID,
     provider="wordpress",
     access_token=SecretStr("mock-wordpress-access-token"),
     scopes=["posts"],
     title="Mock WordPress account",
 )
-TEST_CREDENTIALS_INPUT = {
-    "provider": "wordpress",
-    "id": TEST_CREDENTIALS.id,
-    "type": "oauth2",
-    "title": TEST_CREDENTIALS.title,
-}
+TEST_CREDENTIALS_INPUT = credentials_input(TEST_CREDENTIALS)
 TEST_POST = {
     "ID": 42,
     "URL": "https://myblog.wordpress.com/2025/01/01/hello-world/",
@@ -133,7 +133,7 @@ class WordPressCreatePostBlock(Block):
         self, credentials: OAuth2Credentials, site: str, form: dict[str, Any]
     ) -> dict[str, Any]:
         token = credentials.access_token.get_secret_value()
-        reply = await request_json(
+        return await request_json(
             "WordPress",
             "POST",
             f"{API}/sites/{quote(site, safe='')}/posts/new",
@@ -141,7 +141,6 @@ class WordPressCreatePostBlock(Block):
             headers={"Authorization": credentials.auth_header()},
             data=form,
         )
-        return reply if isinstance(reply, dict) else {}
 
     async def run(  # type: ignore[override]
         self, input_data: Input, *, credentials: OAuth2Credentials, **kwargs: Any

@@ -32,7 +32,7 @@ from agentplatform.blocks import (
     SchemaField,
 )
 from agentplatform.blocks.credentials import CredentialsField, CredentialsMetaInput
-from agentplatform.blocks.service_api import ServiceClient, ServiceError, mock_credentials
+from agentplatform.blocks.service_http import ServiceClient, ServiceError, mock_credentials
 from agentplatform.models.credentials import UserPasswordCredentials
 
 WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
@@ -52,7 +52,6 @@ TEST_CREDENTIALS, TEST_CREDENTIALS_INPUT = mock_credentials(
     username="mock-webshare-username",
     password="mock-webshare-password",
 )
-TEST_CREDENTIALS_INPUT = {**TEST_CREDENTIALS_INPUT, "title": TEST_CREDENTIALS.title or ""}
 
 
 class TranscriptBlocked(ServiceError):
