@@ -36,6 +36,8 @@ from infra_cdk.stack import AgentPlatformStack
 FEATURE_FLAGS: dict[str, Any] = {
     # access-log delivery through a bucket policy, not the legacy log-delivery ACL
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # a function's published version (SnapStart) changes with its layer, not only its code
+    "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
 }
 
 

@@ -26,6 +26,8 @@ class Access(enum.Enum):
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
     PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
     SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
+    NOTIFY = "sqs:notify"  # SendMessage on the notifications queue (producers)
+    SEND_EMAIL = "ses:send"  # SendEmail through the configured SES identity
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -47,7 +49,10 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "oauth": frozenset({Access.TABLE_WRITE}),
-    "credits": frozenset({Access.TABLE_WRITE}),
+    "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
+    "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY}),  # refund requests and refunds notify
+    # unsubscribe tokens and the webhook token live in the platform secret
+    "email": frozenset({Access.TABLE_WRITE, Access.PLATFORM_SECRETS}),
 }
 
 
@@ -63,6 +68,7 @@ class Kind(enum.Enum):
     GRAPH_RUN = "graph_run"
     EVENTS = "events"
     SCHEDULES = "schedules"
+    NOTIFICATIONS = "notifications"
 
 
 @dataclass(frozen=True)
@@ -130,8 +136,9 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
-            # sub-graph runs start executions; OAuth tokens are refreshed and re-sealed before use
-            DATA | {Access.CREDENTIALS_ENCRYPT, Access.RUN_START, Access.PLATFORM_SECRETS},
+            # sub-graph runs start executions; OAuth tokens are refreshed and re-sealed before use;
+            # charges notify low and zero balances
+            DATA | {Access.CREDENTIALS_ENCRYPT, Access.RUN_START, Access.PLATFORM_SECRETS, Access.NOTIFY},
             1024,
             run_node_timeout,
             runs_blocks=True,
@@ -139,13 +146,17 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
         FunctionSpec(
             "graph_run.finalize",
             Kind.GRAPH_RUN,
-            # a finished sub-graph's outputs become its parent node's; large ones spill to S3
-            DATA | {Access.RUN_START},
+            # a finished sub-graph's outputs become its parent node's; large ones spill to S3;
+            # a finished run notifies (AGENT_RUN, BLOCK_EXECUTION_FAILED)
+            DATA | {Access.RUN_START, Access.NOTIFY},
             512,
             GRAPH_RUN_STEP_TIMEOUT,
         ),
-        # scheduled: ends runs whose execution is gone (as finalize does), starts waiting runs
-        FunctionSpec("graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START}, 512, 300),
+        # scheduled: ends runs whose execution is gone (as finalize does, so it notifies too),
+        # starts waiting runs
+        FunctionSpec(
+            "graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START, Access.NOTIFY}, 512, 300
+        ),
     ]
 
 
@@ -173,6 +184,25 @@ def schedule_functions() -> list[FunctionSpec]:
     return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
 
 
+def notifications_function() -> FunctionSpec:
+    """The notifications queue's consumer: preferences, batches, summaries, SES, WebSocket.
+    NOTIFY: the scheduled tasks fan out onto the queue (one flush or summary per user)."""
+    access = frozenset(
+        {
+            Access.TABLE_WRITE,
+            Access.WEBSOCKET_POST,
+            Access.SEND_EMAIL,
+            Access.NOTIFY,
+            Access.PLATFORM_SECRETS,
+        }
+    )
+    return FunctionSpec("notifications.consumer", Kind.NOTIFICATIONS, access, 512, NOTIFICATIONS_TIMEOUT)
+
+
+# The queue's visibility timeout is six times this (AWS's advice for SQS event sources).
+NOTIFICATIONS_TIMEOUT = 60
+
+
 def all_functions(run_node_timeout: int) -> list[FunctionSpec]:
     return [
         *rest_functions(),
@@ -180,4 +210,5 @@ def all_functions(run_node_timeout: int) -> list[FunctionSpec]:
         *websocket_functions(),
         events_function(),
         *schedule_functions(),
+        notifications_function(),
     ]

@@ -35,6 +35,8 @@ class PlatformConfig:
     retain_data: bool = True
     # X-Ray on Lambda, API Gateway and Step Functions
     tracing: bool = False
+    # Lambda SnapStart on every function, invoked through a `live` alias (docs/deploy.md: cost)
+    snap_start: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()
@@ -70,6 +72,11 @@ class PlatformConfig:
     certificate_arn: str = ""
     hosted_zone_id: str = ""
     hosted_zone_name: str = ""
+    # notification email: an SES identity (domain or address) verified outside the stack;
+    # empty: no email is sent (WebSocket notifications still are). See docs/notifications.md
+    ses_identity: str = ""
+    email_from_address: str = ""  # default: the address identity, or noreply@ the domain
+    refund_notification_email: str = ""  # the admin mailbox for refund requests
 
     @classmethod
     def from_context(cls, node: Node) -> PlatformConfig:

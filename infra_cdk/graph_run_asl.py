@@ -7,7 +7,10 @@ Loop: ``Plan`` decides what runs next -> ``RunNodes`` (Map over batches of node
 execution ids, one ``run_node`` Lambda per batch) -> ``Plan`` ... -> ``Finalize``.
 ``Plan`` also answers ``wait`` (only sub-graph runs are outstanding: poll after a pause),
 ``continued`` (history budget spent: it started a fresh execution, this one ends) and
-``fail`` (a run limit reached). Payloads carry ids only; all state lives in DynamoDB.
+``fail`` (a run limit reached) and ``paused`` (only nodes awaiting human review are left:
+the run is in REVIEW and this execution ends; the review API starts the next part, so a
+run waiting for review costs no transitions). Payloads carry ids only; all state lives
+in DynamoDB.
 
 Every run ends: each state that can fail (every Task and the Map) has a timeout and a
 Catch leading to ``FailRun``, which ends the run FAILED with the cause (the finalize
@@ -182,6 +185,7 @@ def definition(
                     {"Variable": "$.action", "StringEquals": "run", "Next": "RunNodes"},
                     {"Variable": "$.action", "StringEquals": "wait", "Next": "Pause"},
                     {"Variable": "$.action", "StringEquals": "continued", "Next": "Done"},
+                    {"Variable": "$.action", "StringEquals": "paused", "Next": "Done"},
                     {"Variable": "$.action", "StringEquals": "fail", "Next": "FailRun"},
                 ],
                 "Default": "Finalize",

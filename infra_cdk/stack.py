@@ -14,6 +14,7 @@ from infra_cdk.constructs.events import EventStream
 from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
 from infra_cdk.constructs.monitoring import Monitoring
+from infra_cdk.constructs.notifications import Notifications
 from infra_cdk.constructs.reconciler import RunReconciler
 from infra_cdk.constructs.rest_api import RestApi
 from infra_cdk.constructs.scheduler import Schedules
@@ -42,6 +43,7 @@ class AgentPlatformStack(Stack):
         key = CredentialsKey(self, "Credentials", config=config).key
         schedules = Schedules(self, "Schedules")
         websocket = WebSocketApi(self, "WebSocket", config=config)
+        notifications = Notifications(self, "Notifications", config=config)
         targets = Targets(
             table=table,
             bucket=storage.bucket,
@@ -52,6 +54,9 @@ class AgentPlatformStack(Stack):
             schedules_arn=schedules.schedules_arn,
             scheduler_role=schedules.role,
             platform_secrets_arn=config.platform_secrets_arn,
+            notifications_queue_arn=notifications.queue.queue_arn,
+            email_identity_arn=notifications.identity_arn,
+            email_configuration_set_arn=notifications.configuration_set_arn,
         )
         specs = all_functions(config.run_node_timeout_seconds)
         settings = Settings(
@@ -72,6 +77,8 @@ class AgentPlatformStack(Stack):
                 "SCHEDULE_GROUP_NAME": schedules.group_name,
                 "SCHEDULER_ROLE_ARN": schedules.role.role_arn,
             },
+            notify=notifications.producer_settings(),
+            mail=notifications.mail_settings(),
         )
         functions = PlatformFunctions(
             self,
@@ -83,36 +90,43 @@ class AgentPlatformStack(Stack):
             callback_url=websocket.callback_url,
         )
         by_key = functions.by_key
+        invoked = functions.invoked  # the live alias under SnapStart, else the function
         websocket.add_routes(
-            connect=by_key["websocket.connect"],
-            disconnect=by_key["websocket.disconnect"],
-            default=by_key["websocket.default"],
+            connect=invoked["websocket.connect"],
+            disconnect=invoked["websocket.disconnect"],
+            default=invoked["websocket.default"],
         )
-        stream = EventStream(self, "EventStream", table=table, function=by_key["events.stream"])
+        stream = EventStream(self, "EventStream", table=table, function=invoked["events.stream"])
         rest = RestApi(
             self,
             "Rest",
             config=config,
             domain_functions={
-                spec.key.split(".", 1)[1]: by_key[spec.key] for spec in specs if spec.kind is Kind.REST
+                spec.key.split(".", 1)[1]: invoked[spec.key] for spec in specs if spec.kind is Kind.REST
             },
         )
         graph_run = GraphRunStateMachine(
             self,
             "GraphRun",
             config=config,
-            plan=by_key["graph_run.plan"],
-            run_node=by_key["graph_run.run_node"],
-            finalize=by_key["graph_run.finalize"],
+            plan=invoked["graph_run.plan"],
+            run_node=invoked["graph_run.run_node"],
+            finalize=invoked["graph_run.finalize"],
         )
         RunReconciler(
             self,
             "Reconciler",
-            function=by_key["graph_run.reconcile"],
+            function=invoked["graph_run.reconcile"],
             interval_minutes=config.reconcile_interval_minutes,
         )
+        notifications.consume(invoked["notifications.consumer"])
+        # Unsubscribe links need an absolute URL: the configured one, else the REST API's
+        # (the consumer is no REST function: no cycle).
+        by_key["notifications.consumer"].add_environment(
+            "PLATFORM_BASE_URL", settings.rest.get("PLATFORM_BASE_URL") or rest.url
+        )
         if "schedules.run" in by_key:
-            target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)
+            target_env = schedules.allow_target(invoked["schedules.run"], functions.async_failures)
             for spec in specs:
                 if Access.SCHEDULES in spec.access:
                     for name, value in target_env.items():
@@ -124,7 +138,11 @@ class AgentPlatformStack(Stack):
             rest_api=rest.api,
             functions=by_key,
             state_machine=graph_run.machine,
-            dead_letter_queues={"StreamDLQ": stream.dead_letters, "AsyncDLQ": functions.async_failures},
+            dead_letter_queues={
+                "StreamDLQ": stream.dead_letters,
+                "AsyncDLQ": functions.async_failures,
+                "NotificationsDLQ": notifications.dead_letters,
+            },
         )
         outputs = {
             "RestApiUrl": rest.url,
@@ -135,6 +153,7 @@ class AgentPlatformStack(Stack):
             "StateMachineArn": graph_run.machine.state_machine_arn,
             "CredentialsKeyArn": key.key_arn,
             "ScheduleGroupName": schedules.group_name,
+            "NotificationsQueueUrl": notifications.queue.queue_url,
             "AlarmTopicArn": monitoring.topic.topic_arn,
             "DashboardName": monitoring.dashboard.dashboard_name,
         }

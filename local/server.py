@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
+from local.notifications import LocalNotifications, start_local_notifications
 from local.reconciler import ReconcilerTimer
 from local.schedules import LocalScheduler
 from local.streams import StreamPoller
@@ -39,6 +40,7 @@ class LocalGateway:
         self.streams: list[StreamPoller] = []
         self.schedules: LocalScheduler | None = None  # fires due schedules (local/schedules.py)
         self.reconciler: ReconcilerTimer | None = None
+        self.notifications: LocalNotifications | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -56,6 +58,7 @@ class LocalGateway:
                 self.streams = await asyncio.to_thread(self._start_streams)
                 self.schedules = await asyncio.to_thread(LocalScheduler(self.cloud.state_dir).start)
                 self.reconciler = ReconcilerTimer().start()  # as the EventBridge rule in AWS
+                self.notifications = await asyncio.to_thread(start_local_notifications, self.cloud.state_dir)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 for poller in self.streams:
@@ -64,6 +67,8 @@ class LocalGateway:
                     await asyncio.to_thread(self.schedules.stop)
                 if self.reconciler:
                     await asyncio.to_thread(self.reconciler.stop)
+                if self.notifications:
+                    await asyncio.to_thread(self.notifications.stop)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

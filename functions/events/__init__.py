@@ -1,1 +1,5 @@
 """Lambda entry points: events."""
+
+from agentplatform.snapstart import register_restore_hooks
+
+register_restore_hooks()

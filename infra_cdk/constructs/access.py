@@ -43,6 +43,10 @@ class Targets:
     schedules_arn: str  # every schedule in the platform's group
     scheduler_role: iam.IRole
     platform_secrets_arn: str = ""  # Secrets Manager secret with OAuth app credentials, if any
+    notifications_queue_arn: str = ""
+    # SES: the identity mail is sent through (and its configuration set), if one is configured
+    email_identity_arn: str = ""
+    email_configuration_set_arn: str = ""
 
 
 def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicyStatement]:
@@ -80,6 +84,11 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
         allow(["scheduler:DeleteSchedule"], [targets.schedules_arn])
     if Access.PLATFORM_SECRETS in access and targets.platform_secrets_arn:
         allow(["secretsmanager:GetSecretValue"], [targets.platform_secrets_arn])
+    if Access.NOTIFY in access and targets.notifications_queue_arn:
+        allow(["sqs:SendMessage"], [targets.notifications_queue_arn])
+    if Access.SEND_EMAIL in access and targets.email_identity_arn:
+        mail = [targets.email_identity_arn, targets.email_configuration_set_arn]
+        allow(["ses:SendEmail", "ses:SendRawEmail"], [arn for arn in mail if arn])
     return found
 
 

@@ -27,7 +27,7 @@ EVENT_ITEM_TYPES = (GRAPH_EXEC_TYPE, NODE_EXEC_TYPE)
 
 class EventStream(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, function: lambda_.Function
+        self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, function: lambda_.IFunction
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letters = sqs.Queue(

@@ -2,23 +2,31 @@
 
 The code asset is the whole ``functions/`` directory (handlers are ``<package>.<module>.handler``);
 ``agentplatform`` and its dependencies come from the layer (see ``infra_cdk.bundling``).
+When bundling, both carry bytecode for the runtime if a CPython 3.12 is found here
+(``infra_cdk.bytecode``); otherwise synthesis warns once and they ship source only.
+
+With SnapStart (context ``snap_start``) each function publishes a version per change and
+a ``live`` alias points at it: everything that invokes a function (API Gateway, Step
+Functions, the stream mapping, the scheduler) must use ``invoked[key]``, the alias, since
+``$LATEST`` never runs from a snapshot. Without it ``invoked[key]`` is the function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra_cdk.bundling import layer_code
+from infra_cdk import bytecode
+from infra_cdk.bundling import function_code, layer_code
 from infra_cdk.catalog import Access, FunctionSpec, Kind
-from infra_cdk.config import FUNCTIONS_DIR, PlatformConfig
+from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets, grant
 from infra_cdk.constructs.log_groups import log_group
 from infra_cdk.nag import acknowledge, acknowledge_wildcard
@@ -26,6 +34,7 @@ from infra_cdk.nag import acknowledge, acknowledge_wildcard
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ASYNC_RETRIES = 2
 ASYNC_MAX_AGE = Duration.hours(6)
+LIVE_ALIAS = "live"
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,8 @@ class Settings:
     rest: Mapping[str, str]  # REST functions
     outbound: Mapping[str, str]  # functions that run blocks (outgoing requests)
     schedules: Mapping[str, str]  # functions that manage schedules
+    notify: Mapping[str, str] = field(default_factory=dict)  # notification producers
+    mail: Mapping[str, str] = field(default_factory=dict)  # functions that send email
 
 
 def service_poll_budget(timeout_seconds: int) -> int:
@@ -69,6 +80,10 @@ def environment(
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
     if spec.access & {Access.SCHEDULES, Access.SCHEDULES_DELETE}:
         env.update(settings.schedules)
+    if Access.NOTIFY in spec.access:
+        env.update(settings.notify)
+    if Access.SEND_EMAIL in spec.access:
+        env.update(settings.mail)
     return env
 
 
@@ -87,15 +102,18 @@ class PlatformFunctions(Construct):
         super().__init__(scope, construct_id)
         self._config = config
         self._targets = targets
+        interpreter = bytecode.find_interpreter() if config.bundle else None
+        if config.bundle and interpreter is None:
+            bytecode.warn_without_bytecode()
         self.layer = lambda_.LayerVersion(
             self,
             "CoreLayer",
-            code=layer_code(bundle=config.bundle),
+            code=layer_code(bundle=config.bundle, interpreter=interpreter),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[lambda_.Architecture.ARM_64],
             description="agentplatform and its runtime dependencies",
         )
-        self.code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "*.pyc"])
+        self.code = function_code(interpreter)
         self.async_failures = sqs.Queue(
             self,
             "AsyncFailures",
@@ -109,10 +127,19 @@ class PlatformFunctions(Construct):
             "This queue is itself the on-failure destination of asynchronous invocations.",
         )
         self.by_key: dict[str, lambda_.Function] = {}
+        self.invoked: dict[str, lambda_.IFunction] = {}
         self.specs: dict[str, FunctionSpec] = {}
         for spec in specs:
             env = environment(spec, settings, targets, callback_url)
-            self.by_key[spec.key] = self._function(spec, env)
+            function = self._function(spec, env)
+            self.by_key[spec.key] = function
+            self.invoked[spec.key] = self._live_alias(spec, function) if config.snap_start else function
+            if spec.async_invocations:
+                self.invoked[spec.key].configure_async_invoke(
+                    on_failure=destinations.SqsDestination(self.async_failures),
+                    retry_attempts=ASYNC_RETRIES,
+                    max_event_age=ASYNC_MAX_AGE,
+                )
             self.specs[spec.key] = spec
         self._acknowledge_common()
 
@@ -143,14 +170,17 @@ class PlatformFunctions(Construct):
             log_group=logs,
             tracing=lambda_.Tracing.ACTIVE if self._config.tracing else lambda_.Tracing.DISABLED,
             reserved_concurrent_executions=self._config.reserved_concurrency.get(spec.key),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snap_start else None,
+            # A replaced version is deleted: each one keeps a snapshot cached, and billed.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
         )
-        if spec.async_invocations:
-            function.configure_async_invoke(
-                on_failure=destinations.SqsDestination(self.async_failures),
-                retry_attempts=ASYNC_RETRIES,
-                max_event_age=ASYNC_MAX_AGE,
-            )
         return function
+
+    def _live_alias(self, spec: FunctionSpec, function: lambda_.Function) -> lambda_.Alias:
+        """The alias callers invoke: the version published (and snapshotted) by this deployment."""
+        return lambda_.Alias(
+            self, f"{spec.construct_id}Live", alias_name=LIVE_ALIAS, version=function.current_version
+        )
 
     def _acknowledge_common(self) -> None:
         acknowledge(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.conftest import USER_ID
@@ -80,3 +81,21 @@ def test_plan_continues_as_new_past_the_history_budget(api, monkeypatch):
     [(successor, part)] = continued
     assert part == 1
     assert successor["pending"] == ["a", "b"] and successor["events"] == 0 and successor["part"] == 1
+
+
+def test_plan_runs_other_work_while_a_node_awaits_review_and_then_pauses_the_run(api, monkeypatch):
+    from agentplatform.store.executions import ExecutionRepository, RunRef
+
+    run = _queued_run(api, monkeypatch)
+    first = _plan(run)
+    [node_exec_id] = first["batches"][0]
+
+    more = _plan(first["run"], [{"queued": [node_exec_id], "waiting": [], "reviewing": ["paused-node"]}])
+    assert more["action"] == "run" and more["run"]["reviewing"] == ["paused-node"]
+
+    paused = _plan(more["run"], [{"queued": [], "waiting": []}])
+    assert paused["action"] == "paused"
+    stored = ExecutionRepository().get_run(RunRef(USER_ID, run["graph_exec_id"]))
+    assert stored is not None and stored["status"] == "REVIEW"
+    assert "gsi3pk" not in stored  # nothing for the reconciler to check while it waits
+    assert "reviewing" not in json.loads(stored["paused"])

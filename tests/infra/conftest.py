@@ -45,9 +45,11 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# Every optional branch at once: custom domains, CORS, tracing, alarm e-mail, disposable data.
+# Every optional branch at once: custom domains, CORS, tracing, alarm e-mail, disposable data,
+# SnapStart.
 VARIANT_CONTEXT: dict[str, Any] = {
     "tracing": True,
+    "snap_start": "true",
     "cors_allow_origins": "https://app.example.com,https://staging.example.com",
     "domain_name": "api.example.com",
     "websocket_domain_name": "ws.example.com",
@@ -60,6 +62,8 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "retain_data": "false",
     "reserved_concurrency": "{}",
     "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
+    "ses_identity": "example.com",
+    "refund_notification_email": "refunds@example.com",
 }
 
 
@@ -110,3 +114,17 @@ def template(synthesized: Synthesized) -> Any:
     from aws_cdk.assertions import Template
 
     return Template.from_json(synthesized.template)
+
+
+def references(value: object) -> set[str]:
+    """Logical ids that ``value`` names with Ref or Fn::GetAtt, at any depth."""
+    if isinstance(value, dict):
+        found = set()
+        if isinstance(value.get("Ref"), str):
+            found.add(value["Ref"])
+        if isinstance(value.get("Fn::GetAtt"), list):
+            found.add(value["Fn::GetAtt"][0])
+        return found.union(*(references(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(references(v) for v in value))
+    return set()

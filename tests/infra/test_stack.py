@@ -263,9 +263,10 @@ def test_state_machine_runs_the_engine_asl_with_the_three_functions(synthesized:
 def test_stream_feeds_the_events_function_with_partial_failures_and_a_dlq(
     synthesized: Synthesized,
 ) -> None:
-    (mapping,) = synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+    events_function = {"Ref": _logical_id(synthesized, "events.stream")}
+    mappings = synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [m for m in mappings if m["Properties"]["FunctionName"] == events_function]
     props = mapping["Properties"]
-    assert props["FunctionName"] == {"Ref": _logical_id(synthesized, "events.stream")}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["BisectBatchOnFunctionError"] is True
     assert props["MaximumRetryAttempts"] == 3
@@ -414,7 +415,15 @@ def test_scheduler_role_may_invoke_only_the_run_function_and_dead_letter(synthes
         if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service")
         == "scheduler.amazonaws.com"
     ]
-    (role,) = roles
+    # The platform's role (for graph schedules); the notifications tasks' own role may
+    # only send to their queue (tests/infra/test_notifications_stack.py).
+    schedules_env = _functions(synthesized)["rest.schedules"]["Environment"]["Variables"]
+    role = schedules_env["SCHEDULER_ROLE_ARN"]["Fn::GetAtt"][0]
+    task_roles = {
+        schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+        for schedule in synthesized.resources("AWS::Scheduler::Schedule").values()
+    }
+    assert set(roles) == {role} | task_roles and role not in task_roles
     statements = [
         statement
         for policy in synthesized.resources("AWS::IAM::Policy").values()
@@ -453,7 +462,7 @@ def test_alarms_cover_api_functions_runs_and_dead_letters(synthesized: Synthesiz
     assert metrics.count("Errors") == len(SPECS)
     assert metrics.count("Throttles") == len(SPECS)
     assert metrics.count("ExecutionsFailed") == 1
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 2
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 3  # stream, async, notifications DLQs
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
     template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
 
@@ -468,3 +477,10 @@ def test_outputs(synthesized: Synthesized) -> None:
         "CredentialsKeyArn",
         "ScheduleGroupName",
     }
+
+
+def test_without_snap_start_callers_invoke_the_functions_themselves(synthesized: Synthesized) -> None:
+    functions = synthesized.resources("AWS::Lambda::Function").values()
+    assert all("SnapStart" not in f["Properties"] for f in functions)
+    assert synthesized.resources("AWS::Lambda::Version") == {}
+    assert synthesized.resources("AWS::Lambda::Alias") == {}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.conftest import Synthesized
+from agentplatform.api.domains import DOMAINS
+from tests.infra.conftest import Synthesized, references
 
 pytestmark = pytest.mark.infra
 
@@ -85,7 +86,11 @@ def test_alarm_email_subscription(variant: Synthesized) -> None:
 def test_webhook_urls_use_the_custom_domain(variant: Synthesized, synthesized: Synthesized) -> None:
     def rest_envs(s: Synthesized) -> list[dict[str, object]]:
         functions = s.resources("AWS::Lambda::Function").values()
-        return [f["Properties"]["Environment"]["Variables"] for f in functions if f["Properties"]["Handler"].startswith("rest.")]
+        return [
+            f["Properties"]["Environment"]["Variables"]
+            for f in functions
+            if f["Properties"]["Handler"].startswith("rest.")
+        ]
 
     assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(variant)} == {"https://api.example.com"}
     assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(synthesized)} == {None}
@@ -109,6 +114,8 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
         "rest.blocks.handler",
         "rest.external.handler",
         "graph_run.run_node.handler",
+        "rest.email.handler",
+        "notifications.consumer.handler",
     }
     grants = [
         statement
@@ -118,3 +125,56 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
     ]
     assert len(grants) == len(readers)
     assert all(statement["Resource"] == arn for statement in grants)
+
+
+def test_snap_start_publishes_each_function_behind_a_live_alias(variant: Synthesized) -> None:
+    functions = variant.resources("AWS::Lambda::Function")
+    versions = variant.resources("AWS::Lambda::Version")
+    aliases = variant.resources("AWS::Lambda::Alias")
+    assert all(f["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"} for f in functions.values())
+    assert sorted(v["Properties"]["FunctionName"]["Ref"] for v in versions.values()) == sorted(functions)
+    # a replaced version goes: each one keeps a billed snapshot
+    assert {v["DeletionPolicy"] for v in versions.values()} == {"Delete"}
+    for alias in aliases.values():
+        props = alias["Properties"]
+        assert props["Name"] == "live"
+        version = props["FunctionVersion"]["Fn::GetAtt"][0]
+        assert versions[version]["Properties"]["FunctionName"] == props["FunctionName"]
+    assert sorted(a["Properties"]["FunctionName"]["Ref"] for a in aliases.values()) == sorted(functions)
+
+
+def test_with_snap_start_every_caller_invokes_the_live_alias(variant: Synthesized) -> None:
+    functions = set(variant.resources("AWS::Lambda::Function"))
+    aliases = set(variant.resources("AWS::Lambda::Alias"))
+    callers = {
+        "AWS::StepFunctions::StateMachine": 3,
+        "AWS::Lambda::EventSourceMapping": 2,  # the table stream, the notifications queue
+        "AWS::ApiGateway::RestApi": len(DOMAINS) + 1,
+        "AWS::ApiGatewayV2::Integration": 3,
+        "AWS::Events::Rule": 1,  # the run reconciler's schedule
+        "AWS::Lambda::Permission": len(DOMAINS) + 1 + 3 + 1,
+    }
+    for type_name, count in callers.items():
+        named = set().union(*(references(r["Properties"]) for r in variant.resources(type_name).values()))
+        assert named & functions == set(), type_name
+        assert len(named & aliases) == count, type_name
+    # asynchronous invocations (the scheduler's, the reconciler rule's) are configured on the alias
+    qualifiers = [
+        c["Properties"]["Qualifier"] for c in variant.resources("AWS::Lambda::EventInvokeConfig").values()
+    ]
+    assert len(qualifiers) == 6 and set().union(*map(references, qualifiers)) <= aliases
+    # the IAM side: the state machine and the scheduler may invoke the aliases only
+    invoke_targets = {
+        ref
+        for policy in variant.resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "lambda:InvokeFunction"
+        for ref in references(statement["Resource"])
+    }
+    assert len(invoke_targets) == 4 and invoke_targets <= aliases
+    env = next(
+        f["Properties"]["Environment"]["Variables"]
+        for f in variant.resources("AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "rest.schedules.handler"
+    )
+    assert references(env["SCHEDULE_TARGET_ARN"]) <= aliases

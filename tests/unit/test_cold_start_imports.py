@@ -51,12 +51,19 @@ def _modules_after_import(module: str) -> set[str]:
         "credits",
         "schedules",
         "webhooks",
+        "review",
+        "email",
     ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
     loaded = _modules_after_import(f"functions.rest.{domain}")
     assert f"functions.rest.{domain}" in loaded
     assert sorted(name for name in DEFERRED if name in loaded) == []
+
+
+def test_notifications_consumer_import_leaves_templates_and_ses_for_first_use():
+    loaded = _modules_after_import("functions.notifications.consumer")
+    assert sorted(name for name in ("jinja2", "jwt", "cryptography", "httpx", "stripe") if name in loaded) == []
 
 
 def test_docs_handler_builds_the_whole_api_only_when_the_schema_is_asked_for():

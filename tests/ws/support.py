@@ -15,15 +15,25 @@ RECV_LIMIT_SECONDS = 30.0
 
 
 class Client:
-    def __init__(self, url: str):
+    """``notifications=False`` (the default) sets aside the ``notification`` messages
+    every socket of a user may get (a run finishing, a low balance), so tests about
+    execution events see only those; they are kept in ``notifications``."""
+
+    def __init__(self, url: str, *, notifications: bool = False):
         self.socket: ClientConnection = connect(url, open_timeout=RECV_LIMIT_SECONDS)
+        self.keep_notifications = notifications
+        self.notifications: list[str] = []
 
     def send(self, message: dict[str, Any] | str) -> None:
         self.socket.send(message if isinstance(message, str) else json.dumps(message))
 
     def recv_raw(self) -> str:
-        raw = self.socket.recv(timeout=RECV_LIMIT_SECONDS)
-        return raw if isinstance(raw, str) else raw.decode()
+        while True:
+            raw = self.socket.recv(timeout=RECV_LIMIT_SECONDS)
+            text = raw if isinstance(raw, str) else raw.decode()
+            if self.keep_notifications or not text.startswith('{"method":"notification"'):
+                return text
+            self.notifications.append(text)
 
     def recv(self) -> dict[str, Any]:
         return dict(json.loads(self.recv_raw()))

@@ -45,6 +45,13 @@ def _optional_float(name: str) -> float | None:
     return float(raw) if raw else None
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _csv(name: str, default: str = "") -> tuple[str, ...]:
     raw = os.environ.get(name, default)
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -93,6 +100,14 @@ class Settings:
     max_node_executions_per_run: int = 10_000
     max_concurrent_graph_executions_per_user: int = 25
     reconcile_grace_seconds: float = 120.0
+    # -- notifications and email (docs/notifications.md); secrets via platform_secret()
+    notifications_queue_url: str = ""  # empty: producers publish nothing
+    email_transport: str = "ses"  # ses | outbox | none
+    email_outbox_dir: str = ".local/outbox"
+    email_from_address: str = "AutoGPT Platform <noreply@localhost>"
+    ses_configuration_set: str = ""
+    refund_notification_email: str = ""
+    low_balance_threshold: int = 500
 
 
 @lru_cache(maxsize=1)
@@ -139,4 +154,15 @@ def get_settings() -> Settings:
             env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
         ),
         reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
+        # -- notifications and email
+        notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL", "").strip(),
+        email_transport=_choice("EMAIL_TRANSPORT", "ses", ("ses", "outbox", "none")),
+        email_outbox_dir=env.get("EMAIL_OUTBOX_DIR")
+        or os.path.join(env.get("LOCAL_STATE_DIR") or ".local", "outbox"),
+        email_from_address=(
+            env.get("EMAIL_FROM_ADDRESS") or env.get("POSTMARK_SENDER_EMAIL") or Settings.email_from_address
+        ).strip(),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
+        refund_notification_email=env.get("REFUND_NOTIFICATION_EMAIL", "").strip(),
+        low_balance_threshold=int(env.get("LOW_BALANCE_THRESHOLD", "500")),
     )

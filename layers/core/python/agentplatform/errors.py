@@ -17,6 +17,18 @@ class NotAuthorizedError(ValueError):
     """The caller is known but may not do this."""
 
 
+class BlockError(Exception):
+    """A failure attributed to a block; the message names the block, as upstream."""
+
+    def __init__(self, message: str, block_name: str, block_id: str):
+        super().__init__(f"raised by {block_name} with message: {message}. block_id: {block_id}")
+        self.raw_message = message
+
+
+class ConflictError(ValueError):
+    """The request conflicts with the resource's current state; the API answers 409."""
+
+
 class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 

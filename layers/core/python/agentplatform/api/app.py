@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
 from agentplatform.api.errors import (
     ERROR_RESPONSES,
-    NOT_CONFIGURED_RESPONSE,
+    ErrorEnvelope,
     UnhandledErrorMiddleware,
     install_error_handlers,
 )
@@ -40,16 +40,15 @@ def _bare_app(*modules: str) -> FastAPI:
 
 
 def _document_route_errors(router: APIRouter) -> None:
-    """A route's own text for a standard error status keeps the standard body schema.
+    """A route's own text for an error status keeps the error body schema.
 
     A route entry replaces the router's entry for that status as a whole, so without
     this a route that words its 404 would document that 404 with no body at all.
     """
     for route in router.routes:
         for status, entry in getattr(route, "responses", {}).items():
-            standard = ERROR_RESPONSES.get(status) or NOT_CONFIGURED_RESPONSE.get(status)
-            if standard is not None and "model" not in entry:
-                entry["model"] = standard["model"]
+            if int(status) >= 400 and "model" not in entry:
+                entry["model"] = ERROR_RESPONSES.get(int(status), {}).get("model", ErrorEnvelope)
 
 
 def _whole_api_schema(app: FastAPI) -> Callable[[], dict[str, Any]]:

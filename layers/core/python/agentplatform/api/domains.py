@@ -25,6 +25,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "schedules": ("agentplatform.api.routers.schedules",),
     # its own function: ingress is public (no user token) and needs no credentials key
     "webhooks": ("agentplatform.api.routers.webhooks",),
+    "review": ("agentplatform.api.routers.review",),
+    # one-click unsubscribe and bounce/complaint webhooks (no user token: signed token / webhook token)
+    "email": ("agentplatform.api.routers.email",),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

@@ -1,6 +1,6 @@
 """The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
 
-404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
+404 NotFoundError, 403 NotAuthorizedError, 409 ConflictError, 400 ValueError (GraphValidationError with a
 structured detail), 413 PayloadTooLargeError, 422 validation, 422/409 an Idempotency-Key
 reused with another request / still in progress, 501 NotConfiguredError, 503 missing
 configuration, 500 anything else. A 500 body never carries the exception text: internals
@@ -18,8 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agentplatform.blocks.block import BlockError
 from agentplatform.errors import (
+    BlockError,
+    ConflictError,
     GraphValidationError,
     IdempotencyKeyInProgressError,
     IdempotencyKeyReusedError,
@@ -64,9 +65,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _documented(ErrorEnvelope, "The request does not match the API schema"),
     500: _documented(ErrorEnvelope, "Internal error (details stay in the logs)"),
     503: _documented(ErrorEnvelope, "A required setting or service is missing"),
-}
-NOT_CONFIGURED_RESPONSE: dict[int | str, dict[str, Any]] = {
-    501: _documented(ErrorEnvelope, "This deployment does not provide the feature"),
 }
 
 
@@ -122,6 +120,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthorizedError, _mapped(403, log=False))
     app.add_exception_handler(IdempotencyKeyReusedError, _mapped(422, log=False))
     app.add_exception_handler(IdempotencyKeyInProgressError, _mapped(409, log=False))
+    app.add_exception_handler(ConflictError, _mapped(409, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
     app.add_exception_handler(NotConfiguredError, _mapped(501, log=False))
     app.add_exception_handler(PayloadTooLargeError, _mapped(413, log=True))

@@ -17,6 +17,7 @@ from mangum import Mangum
 from agentplatform.api.app import create_app
 from agentplatform.api.input_guard import NOT_UNICODE, first_unencodable, printable
 from agentplatform.api.middleware import ALWAYS_HEADERS, NO_STORE_HEADERS
+from agentplatform.coldstart import end_of_init
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _REQUEST_PARTS = (
@@ -50,7 +51,10 @@ def _refusal(event: dict[str, Any], problem: str) -> dict[str, Any]:
 
 def rest_lambda(domain: str) -> LambdaHandler:
     """The handler of ``functions/rest/<domain>.py``."""
-    mangum = Mangum(create_app(domain), lifespan="off")
+    try:
+        mangum = Mangum(create_app(domain), lifespan="off")
+    finally:
+        end_of_init()
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem = event_problem(event)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from agentplatform.blocks.schema import BlockSchema
+from agentplatform.errors import BlockError as BlockError  # in errors: the API maps it without the SDK
 
 BlockInput = dict[str, Any]
 BlockOutputEntry = tuple[str, Any]
@@ -76,14 +77,6 @@ class BlockCost:
             "cost_filter": self.cost_filter,
             "cost_type": self.cost_type.value,
         }
-
-
-class BlockError(Exception):
-    """A failure attributed to a block; the message names the block, as upstream."""
-
-    def __init__(self, message: str, block_name: str, block_id: str):
-        super().__init__(f"raised by {block_name} with message: {message}. block_id: {block_id}")
-        self.raw_message = message
 
 
 class BlockInputError(BlockError, ValueError):

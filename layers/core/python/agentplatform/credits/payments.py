@@ -19,6 +19,7 @@ from agentplatform.credits.service import CreditService, credits_enabled, dollar
 from agentplatform.credits.stripe_api import stripe_client, verified_event
 from agentplatform.errors import NotFoundError
 from agentplatform.models.credits import CreditTransactionType, RefundRequestStatus
+from agentplatform.notifications.producers import refund as notify_refund
 from agentplatform.store.credits import DuplicateTransaction, StoredEntry
 
 logger = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ class PaymentService:
                 "transaction within the same week has already been made."
             )
         if entry.amount - balance > get_settings().refund_credit_tolerance_threshold:
+            notify_refund("REFUND_REQUEST", request, balance)
             return 0  # for manual approval
         client = stripe_client()
         with _stripe_errors():
@@ -320,8 +322,9 @@ class PaymentService:
             raise ValueError(
                 f"Invalid amount to deduct {dollars(amount)} from {dollars(entry.amount)} top-up"
             )
+        balance: int | None = None
         with suppress(DuplicateTransaction):  # delivered again: deducted already
-            self.credits.add_transaction(
+            balance, _ = self.credits.add_transaction(
                 entry.user_id,
                 -amount,
                 CreditTransactionType.REFUND,
@@ -337,6 +340,10 @@ class PaymentService:
             result="The refund request has been approved, the amount will be credited back to your account.",
             updated_at=datetime.now(UTC).isoformat(),
         )
+        if balance is not None:
+            processed = {"id": str(obj["id"]), "user_id": entry.user_id, "transaction_key": entry.key}
+            details = {"reason": str(obj.get("reason") or "-"), "amount": entry.amount}
+            notify_refund("REFUND_PROCESSED", {**processed, **details}, balance)
 
     def handle_dispute(self, dispute: dict[str, Any]) -> None:
         """Concede when the balance covers the amount; otherwise answer with the usage."""

@@ -26,7 +26,7 @@ from agentplatform.models.credits import (
     UserHistoryResponse,
     UserTransaction,
 )
-from agentplatform.models.execution import Pagination
+from agentplatform.models.pagination import Pagination
 from agentplatform.store.credits import (
     CreditStore,
     DuplicateTransaction,

@@ -30,6 +30,7 @@ from agentplatform.engine.routing import RouteResult
 from agentplatform.errors import InsufficientBalanceError
 from agentplatform.models.credits import CreditTransactionType, UsageTransactionMetadata
 from agentplatform.models.execution import ExecutionStatus
+from agentplatform.notifications.producers import balance_charged, balance_insufficient
 from agentplatform.store.credits import (
     CreditStore,
     DuplicateTransaction,
@@ -106,6 +107,7 @@ def charge_before_run(ctx: RunContext, item: dict[str, Any]) -> bool:
     try:
         _charge(ctx, item, block)
     except InsufficientBalanceError as exc:
+        balance_insufficient(ctx.ref.user_id, ctx.graph.id, ctx.graph.name, exc)
         _fail_node(ctx, item, str(exc))
         _fail_run(ctx, str(exc))
         return False
@@ -148,6 +150,7 @@ def _charge(ctx: RunContext, item: dict[str, Any], block: Block) -> int:
             _back_off(attempt + 1)
             continue
         _remember(user_id, new)
+        balance_charged(user_id, new.balance, total, item["node_exec_id"])
         _maybe_auto_top_up(ctx, new)
         return total
     raise RuntimeError(f"node execution {item['node_exec_id']}: could not charge credits")

@@ -18,6 +18,7 @@ from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
 from agentplatform.engine import admission
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
+from agentplatform.notifications.producers import run_finished as notify_run_finished
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
 from agentplatform.store.table import pack, unpack
 
@@ -101,7 +102,12 @@ def finalize(
     nodes = repo.node_execs(ref)
     current = ExecutionStatus(run["status"])
     error = error or run.get("error")  # e.g. stopped for want of credits (engine/charging.py)
+    in_review = any(n["status"] == ExecutionStatus.REVIEW.value for n in nodes)
     lost = repo.terminate_unfinished(ref, nodes)
+    if in_review:  # the run ends with reviews still open (its failure path): nobody can act on them
+        from agentplatform.store.reviews import ReviewRepository
+
+        ReviewRepository(repo.table).cancel_waiting(ref)
     if lost and error is None and current not in TERMINAL:
         error = f"{lost} node executions were left unfinished (their batch failed) and were terminated"
     if current in TERMINAL:  # ended elsewhere (stopped, failed): keep the reason it gave
@@ -119,6 +125,7 @@ def finalize(
         if ended_run is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
         admission.released(repo, ended_run)
+    notify_run_finished(run, nodes, stats, status)  # a no-op with notifications off
     if run.get("parent"):
         from agentplatform.engine.subgraphs import resume_parent
 

@@ -13,6 +13,10 @@ spent with work still queued, or the run has outlived ``timeout_seconds``, it an
 wave shares what is left of the budget among its batches: ``spare`` is how many runs a
 batch may chain beyond its own ids. A run something else ended (stopped, or failed by
 the reconciler) is only finalized.
+
+When only nodes paused for human review are left (``reviewing``), the run moves to
+REVIEW and plan answers ``paused``: the execution ends, and the review API resumes the
+run as its next part (engine/review.py).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import time
 from typing import Any
 
 from agentplatform.config import get_settings
-from agentplatform.engine import launcher
+from agentplatform.engine import launcher, review
 from agentplatform.engine.step_errors import RUN_FAILED
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.store.executions import ExecutionRepository, RunRef, now
@@ -78,6 +82,9 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     ref = RunRef(run["user_id"], run["graph_exec_id"])
     queued = list(run.pop("pending", [])) + [i for r in results for i in r.get("queued", [])]
     waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
+    reviewing = list(run.get("reviewing", [])) + [i for r in results for i in r.get("reviewing", [])]
+    if reviewing:
+        run["reviewing"] = _dedupe(reviewing)
     run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
     run["executed"] = int(run.get("executed", 0)) + sum(int(r.get("ran", 0)) for r in results)
     if results:
@@ -129,6 +136,8 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     if waiting:
         run["events"] += EVENTS_PER_WAIT
         return _answer(run, "wait")
+    if reviewing and review.pause(repo, ref, run):
+        return _answer(run, "paused")
     return _answer(run, "finalize")
 
 

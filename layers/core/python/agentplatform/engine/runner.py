@@ -26,6 +26,7 @@ from agentplatform.blocks.registry import get_block
 from agentplatform.engine.charging import charge_before_run
 from agentplatform.engine.context import RunContext, load_context
 from agentplatform.engine.readiness import validate_exec
+from agentplatform.engine.review import gate, safe_modes
 from agentplatform.engine.routing import (
     Router,
     RouteResult,
@@ -60,13 +61,17 @@ class _Abandon(Exception):
 class BatchResult:
     queued: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
+    reviewing: list[str] = field(default_factory=list)  # nodes paused for human review
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
     ran: int = 0  # node executions claimed (towards the run's MAX_NODE_EXECUTIONS_PER_RUN)
 
     def as_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
         if self.overflow or len(self.queued) > RETURN_IDS_MAX:
-            return {"queued": [], "waiting": self.waiting, "overflow": True, "ran": self.ran}
-        return {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
+            payload.update(queued=[], overflow=True)
+        if self.reviewing:
+            payload["reviewing"] = self.reviewing
+        return payload
 
 
 def _jsonable(value: Any) -> Any:
@@ -91,6 +96,8 @@ class NodeRun:
         self.buffer: list[tuple[str, Any]] = []
         self.buffer_since = 0.0
         self.stats: dict[str, Any] | None = None  # block-reported stats, written with the final status
+        self.extra_kwargs: dict[str, Any] = {}  # from the review gate (engine/review.py)
+        self.paused = False  # waiting for human review: no output, no final status
 
     @property
     def node_exec_id(self) -> str:
@@ -179,7 +186,7 @@ class NodeRun:
             "graph_exec_id": self.ctx.ref.graph_exec_id,
             "node_exec_id": self.node_exec_id,
             "user_id": self.ctx.ref.user_id,
-            "execution_context": {"root_execution_id": run.get("root_id") or run["id"]},
+            "execution_context": {"root_execution_id": run.get("root_id") or run["id"], **safe_modes(run)},
         }
 
     async def _run_block(self, data: dict[str, Any]) -> ExecutionStatus:
@@ -192,7 +199,7 @@ class NodeRun:
         stats = start_collecting()  # this coroutine runs as its own task: the collector stays in it
         try:
             credentials = await resolve_fresh_node_credentials(self.ctx.ref.user_id, self.block, data)
-            kwargs = {**self._kwargs(), **credentials}
+            kwargs = {**self._kwargs(), **credentials, **self.extra_kwargs}
             async for name, value in self.block.execute(data, **kwargs):
                 index += 1
                 if index <= self.recorded:
@@ -231,6 +238,14 @@ class NodeRun:
         if should_skip_node(self.block, self.node.metadata, data):
             self.commit([], ExecutionStatus.COMPLETED)  # optional credentials missing: skipped
             return
+        review = gate(self.ctx, self.item, self.block, data)  # human in the loop: engine/review.py
+        if review.paused:
+            self.paused = True
+            return
+        if review.error is not None:
+            self.commit([("error", review.error)], ExecutionStatus.FAILED)
+            return
+        data, self.extra_kwargs = review.data, review.kwargs
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._run_block(data))
@@ -298,6 +313,8 @@ def run_batch(
             node_run.run()
         except _Abandon:
             continue
+        if node_run.paused:
+            result.reviewing.append(node_exec_id)
         local.extend(node_run.queued)
     if ctx.ended(max_age=0):
         return _after_end(ctx)

@@ -14,6 +14,9 @@ numbered after its pin must find it. Connections that are gone are forgotten. An
 other failure (numbering a run's events, a post refused for a retryable reason) marks
 the first event concerned: it and everything after it is retried with the stream
 batch, keeping their ``seq``, so a client can drop repeats.
+
+``deliver`` posts one message that belongs to no channel (a notification) to given
+connections, the same way: concurrently, forgetting the gone ones.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class Published:
 @dataclass(frozen=True)
 class _Delivery:
     index: int  # of the change it comes from
-    channel: str
+    channel: str | None  # None: not a channel's event (a notification)
     message: str
 
 
@@ -134,6 +137,13 @@ class Fanout:
                     outbox.setdefault(target.connection_id, []).append(_Delivery(index, channel, message))
         return outbox
 
+    def deliver(self, message: str, targets: list[Subscriber]) -> int:
+        """Post one message to every target; returns how many failed for a retryable reason."""
+        outcomes = _concurrently(
+            lambda target: self._post_in_order(target.connection_id, [_Delivery(0, None, message)]), targets
+        )
+        return sum(1 for failed in outcomes if failed is not None)
+
     def _post_all(self, outbox: dict[str, list[_Delivery]]) -> int | None:
         """Post every connection its messages; the index of the first failed one, if any."""
         outcomes = _concurrently(lambda entry: self._post_in_order(*entry), list(outbox.items()))
@@ -144,12 +154,16 @@ class Fanout:
         for delivery in deliveries:
             try:
                 if not self.poster.post(connection_id, delivery.message):
-                    self.connections.remove(connection_id, tuple(sorted({d.channel for d in deliveries})))
+                    self.connections.remove(connection_id, _channels_of(deliveries))
                     return None  # gone: nothing left to send it
             except Exception:
                 logger.exception("posting to %s failed", connection_id)
                 return delivery.index  # the rest waits for the retry, in order
         return None
+
+
+def _channels_of(deliveries: list[_Delivery]) -> tuple[str, ...]:
+    return tuple(sorted({d.channel for d in deliveries if d.channel is not None}))
 
 
 def _concurrently(work: Callable[[T], R], items: list[T]) -> list[R]:

@@ -36,6 +36,7 @@ from agentplatform.store.executions import (
     run_outputs,
 )
 from agentplatform.store.graphs import GraphRepository
+from agentplatform.store.reviews import ReviewRepository
 from agentplatform.store.values import ValueLoader
 
 # Listings show large values as previews and read nothing from S3 (one query per page).
@@ -134,6 +135,8 @@ class ExecutionService:
         created = now()
         item = run_item(meta, created_at=created, parent=parent)
         item["fail_on_node_error"] = graph.settings.fail_on_node_error
+        item["human_in_the_loop_safe_mode"] = graph.settings.human_in_the_loop_safe_mode
+        item["sensitive_action_safe_mode"] = graph.settings.sensitive_action_safe_mode
         item["root_id"] = (parent or {}).get("root_id") or meta.id
         if graph.user_id != user_id:  # a marketplace agent: its graph stays its creator's
             item["graph_owner_id"] = graph.user_id
@@ -196,7 +199,10 @@ class ExecutionService:
             return
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
         nodes = self.repo.node_execs(ref)
+        in_review = any(n["status"] == ExecutionStatus.REVIEW.value for n in nodes)
         self.repo.terminate_unfinished(ref, nodes)
+        if in_review:  # nobody can act on its reviews now
+            ReviewRepository(self.repo.table).cancel_waiting(ref)
         admission.released(self.repo, item)
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
@@ -208,10 +214,13 @@ class ExecutionService:
     def terminate_interrupted(self, run_items: Iterable[dict[str, Any]]) -> int:
         """End runs whose orchestration is gone (the local cloud's state machine executions
         live in memory and do not survive a restart): each stoppable top-level run becomes
-        TERMINATED, with its sub-graph runs, instead of staying RUNNING for ever."""
+        TERMINATED, with its sub-graph runs, instead of staying RUNNING for ever. A run in
+        REVIEW has no execution to lose: it resumes when reviewed."""
         ended = 0
         for item in run_items:
             if item.get("type") != GRAPH_EXEC_TYPE or item.get("parent"):
+                continue
+            if item["status"] == ExecutionStatus.REVIEW.value:
                 continue
             if ExecutionStatus(item["status"]) in _STOPPABLE:
                 self.terminate(RunRef(item["user_id"], item["id"]))

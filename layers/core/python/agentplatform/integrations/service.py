@@ -14,7 +14,7 @@ from agentplatform.models.credentials import (
     CredentialsMetaResponse,
     OAuth2Credentials,
 )
-from agentplatform.models.graph import new_id
+from agentplatform.models.ids import new_id
 from agentplatform.store.credentials import CredentialsRepository, not_found
 
 _credentials_adapter: TypeAdapter[Any] = TypeAdapter(Credentials)

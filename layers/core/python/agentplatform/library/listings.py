@@ -11,8 +11,10 @@ the library changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from agentplatform.models.library import MarketplaceListing
+if TYPE_CHECKING:  # an annotation only: run permission checks need no library models
+    from agentplatform.models.library import MarketplaceListing
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field, SecretStr, field_serializer, field_validator
 
-from agentplatform.models.graph import new_id
+from agentplatform.models.ids import new_id
 
 CredentialsType = Literal["api_key", "oauth2", "user_password", "host_scoped"]
 CREDENTIALS_TYPES: tuple[str, ...] = ("api_key", "oauth2", "user_password", "host_scoped")

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class ExecutionStatus(enum.StrEnum):
-    INCOMPLETE = "INCOMPLETE"
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    TERMINATED = "TERMINATED"
-    FAILED = "FAILED"
-    REVIEW = "REVIEW"
-
+from agentplatform.models.execution_status import ExecutionStatus
+from agentplatform.models.pagination import Pagination
 
 TERMINAL = frozenset({ExecutionStatus.COMPLETED, ExecutionStatus.TERMINATED, ExecutionStatus.FAILED})
 
@@ -78,13 +69,6 @@ class NodeExecutionResult(BaseModel):
 
 class GraphExecutionWithNodes(GraphExecution):
     node_executions: list[NodeExecutionResult] = Field(default_factory=list)
-
-
-class Pagination(BaseModel):
-    total_items: int
-    total_pages: int
-    current_page: int
-    page_size: int
 
 
 class GraphExecutionsPaginated(BaseModel):

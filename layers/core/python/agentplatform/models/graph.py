@@ -6,15 +6,12 @@ with the computed ``input_schema``, ``output_schema`` and ``credentials_input_sc
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
+from agentplatform.models.ids import new_id
 
 
 class _WithId(BaseModel):

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentplatform.errors import GraphValidationError, NotAuthorizedError, NotFoundError
-from agentplatform.models.execution import ExecutionStatus
+from agentplatform.models.execution_status import ExecutionStatus
 from agentplatform.models.schedules import GraphExecutionJobInfo, ScheduleCreationRequest
 from agentplatform.schedules import eventbridge
 from agentplatform.schedules.cron import Cron, zone

@@ -2,9 +2,10 @@
 
 ``WSCONN#<id> | META`` holds the connection's user and the set of channels it is
 subscribed to; ``WSCHAN#<channel> | WSCONN#<id>`` is one subscription, so fan-out is
-one strongly consistent query per channel. Both expire with the connection (API
-Gateway closes every connection after 2 hours), so a missed ``$disconnect`` leaves
-nothing behind for long.
+one strongly consistent query per channel. The connection item is also on gsi1 under
+its user (``WSUSER#<user>``): notifications go to all of a user's connections. Both
+expire with the connection (API Gateway closes every connection after 2 hours), so a
+missed ``$disconnect`` leaves nothing behind for long.
 
 ``WSCHAN#<channel> | WATCH`` counts the connections subscribed to the channel, so the
 fan-out reads the counts of a whole stream batch's channels at once and queries only
@@ -63,8 +64,17 @@ class ConnectionRepository:
                 "user_id": user_id,
                 "connected_at": connected_at,
                 "ttl": expires_at,
+                # A user's connections, for notifications (which have no channel).
+                "gsi1pk": keys.user_connections_gsi1pk(user_id),
+                "gsi1sk": connection_id,
             }
         )
+
+    def for_user(self, user_id: str) -> list[str]:
+        """Ids of the user's open connections (gsi1: eventually consistent)."""
+        pk = keys.user_connections_gsi1pk(user_id)
+        items = self.table.query(pk, index="gsi1", attributes=("connection_id",))
+        return [str(item["connection_id"]) for item in items]
 
     def get(self, connection_id: str) -> dict[str, Any] | None:
         return self.table.get(keys.connection_pk(connection_id), keys.CONNECTION_SK, consistent=True)

@@ -23,7 +23,6 @@ from typing import Any
 from agentplatform.aws import client
 from agentplatform.models.credits import AutoTopUpConfig, CreditTransactionType
 from agentplatform.store import keys
-from agentplatform.store.executions import cancellation_codes
 from agentplatform.store.table import (
     Table,
     from_attrs,
@@ -161,6 +160,8 @@ def _reasons(exc: Exception) -> list[dict[str, Any]]:
     response = getattr(exc, "response", {}) or {}
     if response.get("CancellationReasons"):
         return list(response["CancellationReasons"])
+    from agentplatform.store.executions import cancellation_codes  # loads the engine: failures only
+
     return [{"Code": code} for code in cancellation_codes(exc)]
 
 

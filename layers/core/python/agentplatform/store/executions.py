@@ -46,6 +46,8 @@ _RECONCILED = ("id", "user_id", "graph_id", "status", "launched_at", "part")
 # A node's ``queued`` ids are kept for retries only while they fit comfortably in the
 # item; past this the item says ``queued_overflow`` and planning reads QUEUED items.
 QUEUED_KEEP_MAX = 1000
+# Node executions a run that ends leaves TERMINATED.
+_UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value, ExecutionStatus.REVIEW.value)
 
 
 def now() -> str:
@@ -468,11 +470,11 @@ class ExecutionRepository:
             raise
 
     def terminate_unfinished(self, ref: RunRef, nodes: list[dict[str, Any]]) -> int:
-        """TERMINATE every QUEUED or RUNNING node execution among ``nodes`` (the run's,
-        as ``node_execs`` read them), updating them in place; returns how many."""
+        """TERMINATE every QUEUED, RUNNING or REVIEW node execution among ``nodes`` (the
+        run's, as ``node_execs`` read them), updating them in place; returns how many."""
         ended = 0
         for node in nodes:
-            if node["status"] not in (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value):
+            if node["status"] not in _UNFINISHED:
                 continue
             updated = self.set_node_status(
                 ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()

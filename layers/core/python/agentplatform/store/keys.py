@@ -296,3 +296,86 @@ WAITING_RUN_PREFIX = "WAIT#"
 
 def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
     return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"
+
+
+# ------------------------------------------------- human review (HITL)
+# A review lives in its run's partition (the run's reviews are one consistent query),
+# with a pointer in its owner's partition: a review action names node executions only,
+# and one batch read of pointers finds (and owns) their runs. While WAITING it carries
+# gsi1 keys, so a user's pending reviews are one query (newest first).
+REVIEW_PREFIX = "REVIEW#"
+AUTO_APPROVE_PREFIX = "AUTOAPPROVE#"
+
+
+def review_sk(node_exec_id: str) -> str:
+    return f"{REVIEW_PREFIX}{node_exec_id}"
+
+
+def auto_approve_sk(node_id: str) -> str:
+    """A run's standing approval of one node (``auto_approve_future``)."""
+    return f"{AUTO_APPROVE_PREFIX}{node_id}"
+
+
+def review_pointer_sk(node_exec_id: str) -> str:
+    return f"{REVIEW_PREFIX}{node_exec_id}"
+
+
+def waiting_reviews_gsi1pk(user_id: str) -> str:
+    return f"REVIEWS#{user_id}"
+
+
+def waiting_reviews_gsi1sk(created_at: str, node_exec_id: str) -> str:
+    return f"{created_at}#{node_exec_id}"
+# ------------------------------------------------- notifications and email (store/notifications.py)
+NOTIFY_CLAIM_PREFIX = "NOTIFY#"
+NOTIFY_BATCH_PREFIX = "NOTIFYBATCH#"
+
+
+def notification_claim_sk(event_id: str) -> str:
+    """A notification event being or having been handled, in its user's partition."""
+    return f"{NOTIFY_CLAIM_PREFIX}{event_id}"
+
+
+def notification_batch_sk(kind: str) -> str:
+    """The head of the user's open batch of one notification type."""
+    return f"{NOTIFY_BATCH_PREFIX}{kind}"
+
+
+def notification_batch_events_prefix(kind: str) -> str:
+    return f"{NOTIFY_BATCH_PREFIX}{kind}#"
+
+
+def notification_batch_event_sk(kind: str, created_at: str, event_id: str) -> str:
+    # Sorted by time within the batch, so the email lists events in order.
+    return f"{notification_batch_events_prefix(kind)}{created_at}#{event_id}"
+
+
+def due_batches_gsi1pk(kind: str) -> str:
+    """Every open batch of one type, by the time its oldest event arrived (gsi1)."""
+    return f"NOTIFYDUE#{kind}"
+
+
+def due_batches_gsi1sk(oldest: str, user_id: str) -> str:
+    return f"{oldest}#{user_id}"
+
+
+def active_users_pk(day: str) -> str:
+    """Users who finished a run on one UTC day: the daily and weekly summaries' recipients."""
+    return f"NOTIFYACTIVE#{day}"
+
+
+def active_user_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def email_suppression_pk(address_digest: str) -> str:
+    """An address that bounced or complained, by the SHA-256 of its lower-cased form."""
+    return f"EMAILSUPPRESS#{address_digest}"
+
+
+EMAIL_SUPPRESSION_SK = "SUPPRESSION"
+
+
+def user_connections_gsi1pk(user_id: str) -> str:
+    """A user's open WebSocket connections (gsi1 on the connection item)."""
+    return f"WSUSER#{user_id}"

@@ -240,6 +240,8 @@ class Table:
         """The items that exist (any order), or only ``attributes`` of them."""
         items: list[dict[str, Any]] = []
         projection = _projection(attributes)
+        if consistent:
+            projection["ConsistentRead"] = True
         for start in range(0, len(keys), _BATCH_GET_MAX):
             pending: dict[str, Any] = {
                 self.name: {

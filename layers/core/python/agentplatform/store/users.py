@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentplatform.errors import NotFoundError
-from agentplatform.models.user import NotificationPreference, NotificationPreferenceDTO, User
+from agentplatform.models.user import (
+    NotificationPreference,
+    NotificationPreferenceDTO,
+    NotificationType,
+    User,
+)
 from agentplatform.store import keys
 from agentplatform.store.table import Table, is_condition_failure
 
@@ -74,9 +79,7 @@ class UserRepository:
         return self._set(user_id, {"timezone": timezone})
 
     def get_preferences(self, user_id: str) -> NotificationPreference:
-        user = self.get_or_create(user_id)
-        stored = user.metadata.get("notification_preferences", {})
-        return NotificationPreference(user_id=user_id, email=user.email, **stored)
+        return preferences_of(self.get_or_create(user_id))
 
     def update_preferences(self, user_id: str, prefs: NotificationPreferenceDTO) -> NotificationPreference:
         stored: dict[str, Any] = {
@@ -86,3 +89,15 @@ class UserRepository:
         # One write to the nested map: no read-merge-write race with other metadata.
         self._set(user_id, {"email": prefs.email, "metadata.notification_preferences": stored})
         return NotificationPreference(user_id=user_id, email=prefs.email, **stored)
+
+    def disable_notifications(self, user_id: str) -> None:
+        """Every notification off and no email a day (upstream's one-click unsubscribe).
+        The user must exist: an unknown id is a NotFoundError."""
+        self.get(user_id)
+        stored = {"preferences": {kind.value: False for kind in NotificationType}, "daily_limit": 0}
+        self._set(user_id, {"metadata.notification_preferences": stored})
+
+
+def preferences_of(user: User) -> NotificationPreference:
+    stored = user.metadata.get("notification_preferences", {})
+    return NotificationPreference(user_id=user.id, email=user.email, **stored)

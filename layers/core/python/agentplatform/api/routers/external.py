@@ -23,7 +23,7 @@ from agentplatform.api.external_auth import (
     ReadGraph,
 )
 from agentplatform.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError, NotFoundError
-from agentplatform.models.execution import ExecutionStatus
+from agentplatform.models.execution_status import ExecutionStatus
 
 router = APIRouter(prefix="/external-api/v1")
 

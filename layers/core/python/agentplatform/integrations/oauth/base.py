@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import SecretStr
 
 from agentplatform.models.credentials import OAuth2Credentials
-from agentplatform.models.graph import new_id
+from agentplatform.models.ids import new_id
 
 if TYPE_CHECKING:
     from agentplatform.net.safe_http import SafeHttpClient, SafeResponse

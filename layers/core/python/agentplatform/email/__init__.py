@@ -1,0 +1,1 @@
+"""The ``email`` API domain: one-click unsubscribe and bounce/complaint feedback."""
