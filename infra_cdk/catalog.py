@@ -28,6 +28,7 @@ class Access(enum.Enum):
     SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
     NOTIFY = "sqs:notify"  # SendMessage on the notifications queue (producers)
     SEND_EMAIL = "ses:send"  # SendEmail through the configured SES identity
+    MEDIA_WRITE = "media:write"  # put/delete OAuth app logos in the public media bucket, if set
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -36,7 +37,8 @@ DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
 REST_ACCESS: dict[str, frozenset[Access]] = {
     "docs": frozenset(),  # serves /docs, /openapi.json and /health only
     "users": frozenset({Access.TABLE_WRITE}),
-    "executions": DATA | {Access.RUN_CONTROL},
+    # admin run analytics call a model with the platform's key (OPENAI_API_KEY, ...)
+    "executions": DATA | {Access.RUN_CONTROL, Access.PLATFORM_SECRETS},
     # OAuth sign-in: states and credentials sealed with KMS, app secrets from Secrets Manager
     "integrations": frozenset({Access.TABLE_WRITE, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS}),
     # blocks run with OAuth tokens refreshed (and re-sealed) before use
@@ -48,18 +50,19 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     # starts runs, runs blocks with stored credentials, stores new credentials
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
-    "oauth": frozenset({Access.TABLE_WRITE}),
     "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
     "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY}),  # refund requests and refunds notify
     # unsubscribe tokens and the webhook token live in the platform secret
     "email": frozenset({Access.TABLE_WRITE, Access.PLATFORM_SECRETS}),
+    "oauth": frozenset({Access.TABLE_WRITE, Access.MEDIA_WRITE}),  # app logo uploads
 }
 
 
 # REST domains that execute blocks in the request (``POST /api/blocks/{id}/execute``).
 BLOCK_RUNNING_DOMAINS = frozenset({"blocks", "external"})
-# REST domains that call third-party services themselves (OAuth token endpoints).
-OUTBOUND_DOMAINS = frozenset({"integrations"})
+# REST domains that call third-party services themselves (OAuth token endpoints, a model
+# for admin run analytics, Otto).
+OUTBOUND_DOMAINS = frozenset({"integrations", "executions", "platform"})
 
 
 class Kind(enum.Enum):

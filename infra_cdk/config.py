@@ -64,6 +64,16 @@ class PlatformConfig:
     reserved_concurrency: dict[str, int] = field(default_factory=lambda: {"graph_run.run_node": 100})
     # 0 keeps large values until their run is deleted
     value_expiration_days: int = 0
+    # uploads (POST /api/files/upload): GuardDuty Malware Protection for S3 on uploads/, and
+    # the size limit (Lambda takes at most 6 MB per request, base64-encoded: ~4 MB of file)
+    malware_protection: bool = False
+    upload_file_size_limit_mb: int = 4
+    # Otto, upstream's help assistant: the service's URL (unset: /api/otto/ask answers 503)
+    otto_api_url: str = ""
+    # Public media for OAuth app logos: a bucket this stack does not own (served publicly,
+    # say through CloudFront, at media_base_url); unset: logo uploads answer 503.
+    media_bucket_name: str = ""
+    media_base_url: str = ""
     alarm_email: str = ""
     alarm_api_5xx_threshold: int = 5
     # optional custom domains (regional ACM certificate in the stack's region)

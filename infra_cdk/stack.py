@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from constructs import Construct
 
+from agentplatform.store.keys import oauth_app_logo_prefix
 from infra_cdk.catalog import Access, Kind, all_functions
 from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets
 from infra_cdk.constructs.events import EventStream
 from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
+from infra_cdk.constructs.malware_scan import UploadMalwareScan
 from infra_cdk.constructs.monitoring import Monitoring
 from infra_cdk.constructs.notifications import Notifications
 from infra_cdk.constructs.reconciler import RunReconciler
@@ -57,7 +59,10 @@ class AgentPlatformStack(Stack):
             notifications_queue_arn=notifications.queue.queue_arn,
             email_identity_arn=notifications.identity_arn,
             email_configuration_set_arn=notifications.configuration_set_arn,
+            media_logos_arn=_media_logos_arn(config),
         )
+        if config.malware_protection:
+            UploadMalwareScan(self, "UploadMalwareScan", bucket=storage.bucket)
         specs = all_functions(config.run_node_timeout_seconds)
         settings = Settings(
             common={
@@ -66,6 +71,7 @@ class AgentPlatformStack(Stack):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": config.log_level,
+                "UPLOAD_MALWARE_SCAN": "guardduty" if config.malware_protection else "none",
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),
@@ -162,7 +168,16 @@ class AgentPlatformStack(Stack):
 
 
 def _rest_settings(config: PlatformConfig) -> dict[str, str]:
-    settings = {"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)}
+    settings = {
+        "BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins),
+        "UPLOAD_FILE_SIZE_LIMIT_MB": str(config.upload_file_size_limit_mb),
+    }
+    if config.otto_api_url:
+        settings["OTTO_API_URL"] = config.otto_api_url
+    if config.media_bucket_name:
+        settings["MEDIA_BUCKET_NAME"] = config.media_bucket_name
+        if config.media_base_url:
+            settings["MEDIA_BASE_URL"] = config.media_base_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
     # Not the execute-api URL: the API's body names every function, so a function's
@@ -171,3 +186,9 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     if config.platform_base_url or custom_domain:
         settings["PLATFORM_BASE_URL"] = config.platform_base_url or custom_domain
     return settings
+
+
+def _media_logos_arn(config: PlatformConfig) -> str:
+    if not config.media_bucket_name:
+        return ""
+    return f"arn:{Aws.PARTITION}:s3:::{config.media_bucket_name}/{oauth_app_logo_prefix('*')}*"

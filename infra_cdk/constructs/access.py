@@ -18,7 +18,7 @@ from infra_cdk.catalog import Access
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 # Transactions are authorised per contained operation, so these cover TransactWriteItems.
 TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
-BUCKET_READ = ["s3:GetObject"]
+BUCKET_READ = ["s3:GetObject", "s3:GetObjectTagging"]  # tags: an upload's malware scan verdict
 BUCKET_WRITE = ["s3:PutObject", "s3:DeleteObject"]
 KMS_DECRYPT = ["kms:Decrypt"]
 KMS_ENCRYPT = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -47,6 +47,7 @@ class Targets:
     # SES: the identity mail is sent through (and its configuration set), if one is configured
     email_identity_arn: str = ""
     email_configuration_set_arn: str = ""
+    media_logos_arn: str = ""  # OAuth app logos in the public media bucket, if one is set
 
 
 def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicyStatement]:
@@ -89,6 +90,8 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
     if Access.SEND_EMAIL in access and targets.email_identity_arn:
         mail = [targets.email_identity_arn, targets.email_configuration_set_arn]
         allow(["ses:SendEmail", "ses:SendRawEmail"], [arn for arn in mail if arn])
+    if Access.MEDIA_WRITE in access and targets.media_logos_arn:
+        allow(BUCKET_WRITE, [targets.media_logos_arn])
     return found
 
 

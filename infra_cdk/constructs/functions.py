@@ -196,7 +196,7 @@ class PlatformFunctions(Construct):
             )
         targets = self._targets
         wildcards = {
-            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2, gsi3) only.",
+            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1-gsi4) only.",
             targets.bucket.arn_for_objects("*"): "Objects of the platform's value bucket only; "
             "keys are run and node ids created at run time.",
             targets.execution_arns: "Executions of the graph-run state machine only; "
@@ -206,5 +206,8 @@ class PlatformFunctions(Construct):
             targets.schedules_arn: "Schedules in the platform's schedule group only; "
             "one per user schedule, created at run time.",
         }
+        if targets.media_logos_arn:
+            wildcards[targets.media_logos_arn] = "OAuth app logos in the media bucket only; "
+            "named by app and a random id at upload time."
         for resource, reason in wildcards.items():
             acknowledge_wildcard(self, resource, reason)

@@ -6,11 +6,13 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from agentplatform.store.keys import UPLOADS_PREFIX
 from infra_cdk.config import PlatformConfig
 from infra_cdk.nag import acknowledge
 
 NONCURRENT_VERSION_DAYS = 30
 ACCESS_LOG_DAYS = 90
+UPLOAD_EXPIRY_DAYS = (1, 2)  # uploads/<n>d/ (files/service.py: ceil(expiration_hours / 24))
 
 
 class ValueStorage(Construct):
@@ -41,6 +43,16 @@ class ValueStorage(Construct):
                 noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
             ),
         ]
+        # Uploads live 1-48 hours: deleted a day or two after (reads refuse them at expiry).
+        rules.extend(
+            s3.LifecycleRule(
+                id=f"expire-uploads-{days}d",
+                prefix=f"{UPLOADS_PREFIX}{days}d/",
+                expiration=Duration.days(days),
+                noncurrent_version_expiration=Duration.days(1),
+            )
+            for days in UPLOAD_EXPIRY_DAYS
+        )
         if config.value_expiration_days > 0:
             rules.append(
                 s3.LifecycleRule(id="expire-values", expiration=Duration.days(config.value_expiration_days))

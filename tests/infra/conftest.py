@@ -64,6 +64,10 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "platform_secrets_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-AbCdEf",
     "ses_identity": "example.com",
     "refund_notification_email": "refunds@example.com",
+    "malware_protection": "true",
+    "otto_api_url": "https://otto.example.com/ask",
+    "media_bucket_name": "example-media",
+    "media_base_url": "https://media.example.com",
 }
 
 

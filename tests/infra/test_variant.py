@@ -113,6 +113,7 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
         "rest.integrations.handler",
         "rest.blocks.handler",
         "rest.external.handler",
+        "rest.executions.handler",  # admin run analytics: the platform's model key
         "graph_run.run_node.handler",
         "rest.email.handler",
         "notifications.consumer.handler",

@@ -45,8 +45,9 @@ def _optional_float(name: str) -> float | None:
     return float(raw) if raw else None
 
 
-def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = os.environ.get(name, "").strip().lower() or default
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of ``allowed`` (the first is the default)."""
+    value = os.environ.get(name, "").strip().lower() or allowed[0]
     if value not in allowed:
         raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
     return value
@@ -108,6 +109,15 @@ class Settings:
     ses_configuration_set: str = ""
     refund_notification_email: str = ""
     low_balance_threshold: int = 500
+    # -- platform services: uploads, analytics, Otto (README configuration table)
+    upload_file_size_limit_mb: int = 256
+    upload_malware_scan: str = "none"  # "guardduty": uploads wait for GuardDuty's clean tag
+    analytics_retention_days: int = 365
+    otto_api_url: str = ""
+    # Public media (OAuth app logos): a bucket served publicly (say, through CloudFront)
+    # at media_base_url (default: the bucket's S3 URL); unset: logo uploads answer 503.
+    media_bucket_name: str = ""
+    media_base_url: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +166,7 @@ def get_settings() -> Settings:
         reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
         # -- notifications and email
         notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL", "").strip(),
-        email_transport=_choice("EMAIL_TRANSPORT", "ses", ("ses", "outbox", "none")),
+        email_transport=_choice("EMAIL_TRANSPORT", ("ses", "outbox", "none")),
         email_outbox_dir=env.get("EMAIL_OUTBOX_DIR")
         or os.path.join(env.get("LOCAL_STATE_DIR") or ".local", "outbox"),
         email_from_address=(
@@ -165,4 +175,11 @@ def get_settings() -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
         refund_notification_email=env.get("REFUND_NOTIFICATION_EMAIL", "").strip(),
         low_balance_threshold=int(env.get("LOW_BALANCE_THRESHOLD", "500")),
+        # -- platform services
+        upload_file_size_limit_mb=int(env.get("UPLOAD_FILE_SIZE_LIMIT_MB", "256")),
+        upload_malware_scan=_choice("UPLOAD_MALWARE_SCAN", ("none", "guardduty")),
+        analytics_retention_days=int(env.get("ANALYTICS_RETENTION_DAYS", "365")),
+        otto_api_url=env.get("OTTO_API_URL", "").strip(),
+        media_bucket_name=env.get("MEDIA_BUCKET_NAME", "").strip(),
+        media_base_url=env.get("MEDIA_BASE_URL", "").strip().rstrip("/"),
     )

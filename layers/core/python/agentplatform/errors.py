@@ -34,7 +34,8 @@ class MissingConfigError(Exception):
 
 
 class PayloadTooLargeError(ValueError):
-    """Input too large to store (say, a graph past one DynamoDB item); the API answers 413."""
+    """Input too large to store (say, a graph past one DynamoDB item, or an upload over the
+    size limit); the API answers 413."""
 
 
 class NotConfiguredError(Exception):
@@ -98,3 +99,14 @@ class InsufficientBalanceError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+# -- platform services (uploads, Otto)
+
+
+class UnsupportedMediaTypeError(ValueError):
+    """An upload whose content (sniffed, not declared) is a forbidden type: 415."""
+
+
+class UpstreamServiceError(Exception):
+    """A service the platform proxies answered with an error or not at all: 502."""

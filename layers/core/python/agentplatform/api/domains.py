@@ -15,7 +15,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "blocks": ("agentplatform.api.routers.blocks",),
     "admin": ("agentplatform.api.routers.admin",),
     "integrations": ("agentplatform.api.routers.integrations",),
-    "executions": ("agentplatform.api.routers.executions",),
+    "executions": ("agentplatform.api.routers.executions", "agentplatform.api.routers.executions_admin"),
     "api_keys": ("agentplatform.api.routers.api_keys",),
     "oauth": ("agentplatform.api.routers.oauth",),
     # /external-api/v1: API-key and OAuth-token callers (API Gateway maps the prefix here too)
@@ -28,6 +28,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "review": ("agentplatform.api.routers.review",),
     # one-click unsubscribe and bounce/complaint webhooks (no user token: signed token / webhook token)
     "email": ("agentplatform.api.routers.email",),
+    # Small per-user services a frontend calls on every page, in one warm function:
+    # uploads, onboarding, raw analytics and the Otto proxy.
+    "platform": (
+        "agentplatform.api.routers.files",
+        "agentplatform.api.routers.onboarding",
+        "agentplatform.api.routers.analytics",
+        "agentplatform.api.routers.otto",
+    ),
 }
 
 # Serves /docs, /openapi.json (the whole API, built on first request) and /health.

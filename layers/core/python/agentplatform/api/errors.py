@@ -1,8 +1,10 @@
 """The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
 
-404 NotFoundError, 403 NotAuthorizedError, 409 ConflictError, 400 ValueError (GraphValidationError with a
-structured detail), 413 PayloadTooLargeError, 422 validation, 422/409 an Idempotency-Key
-reused with another request / still in progress, 501 NotConfiguredError, 503 missing
+404 NotFoundError, 403 NotAuthorizedError, 409 ConflictError, 400 ValueError
+(GraphValidationError with a structured detail), 413 PayloadTooLargeError (also an upload
+over the size limit), 415 UnsupportedMediaTypeError (an upload of a forbidden type), 422
+validation, 422/409 an Idempotency-Key reused with another request / still in progress,
+501 NotConfiguredError, 502 UpstreamServiceError (a proxied service failed), 503 missing
 configuration, 500 anything else. A 500 body never carries the exception text: internals
 stay in the logs. ``ERROR_RESPONSES`` documents them in the OpenAPI.
 """
@@ -29,6 +31,8 @@ from agentplatform.errors import (
     NotConfiguredError,
     NotFoundError,
     PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    UpstreamServiceError,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,6 +128,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
     app.add_exception_handler(NotConfiguredError, _mapped(501, log=False))
     app.add_exception_handler(PayloadTooLargeError, _mapped(413, log=True))
+    app.add_exception_handler(UnsupportedMediaTypeError, _mapped(415, log=False))
+    app.add_exception_handler(UpstreamServiceError, _mapped(502, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))
 

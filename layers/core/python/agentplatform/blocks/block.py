@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from agentplatform.blocks.acting_user import acting_as
 from agentplatform.blocks.schema import BlockSchema
 from agentplatform.errors import BlockError as BlockError  # in errors: the API maps it without the SDK
 
@@ -210,9 +211,18 @@ class Block(Generic[In, Out]):
         return kind(message, self.name, self.id)
 
     async def execute(self, input_data: BlockInput, **kwargs: Any) -> BlockOutput:
-        """Validate, run and check outputs, mapping failures to ``BlockError``s."""
+        """Validate, run and check outputs, mapping failures to ``BlockError``s.
+
+        Each step runs as the user the block runs for (``blocks/acting_user.py``), so the
+        files it reads resolve for that user only."""
+        steps = self._execute(input_data, **kwargs)
         try:
-            async for pin, value in self._execute(input_data, **kwargs):
+            while True:
+                with acting_as(kwargs.get("user_id")):
+                    try:
+                        pin, value = await anext(steps)
+                    except StopAsyncIteration:
+                        return
                 yield pin, value
         except BlockError:
             raise

@@ -3,7 +3,9 @@
 A media value is one of
 - a ``data:<mime>;base64,<payload>`` URI (what uploads return without a bucket),
 - an ``http(s)://`` URL, fetched through the SSRF-safe client,
-- a path relative to the execution's temporary directory (what an earlier block stored).
+- a path relative to the execution's temporary directory (what an earlier block stored),
+- an upload's ``s3://<bucket>/uploads/...`` URI (``POST /api/files/upload``), readable
+  only by blocks running for its owner (``files/reading.py``).
 
 Each graph execution gets its own directory under the system temp dir (``/tmp`` in
 Lambda), so one run can never read another run's files.
@@ -11,6 +13,7 @@ Lambda), so one run can never read another run's files.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import mimetypes
@@ -96,12 +99,22 @@ async def _from_url(value: str) -> MediaContent:
     return MediaContent(response.content, mime, _SAFE_NAME.sub("_", name))
 
 
+def _from_upload(value: str) -> MediaContent:
+    from agentplatform.blocks.acting_user import acting_user_id
+    from agentplatform.files.reading import read_upload
+
+    stored = read_upload(value, acting_user_id(), MAX_MEDIA_BYTES)
+    return MediaContent(stored.data, stored.content_type, Path(stored.key).name)
+
+
 async def load_media(value: str, graph_exec_id: str | None) -> MediaContent:
     """The bytes behind a media value."""
     if value.startswith("data:"):
         content = _from_data_uri(value)
     elif value.startswith(("http://", "https://")):
         content = await _from_url(value)
+    elif value.startswith("s3://"):
+        content = await asyncio.to_thread(_from_upload, value)  # the thread sees the acting user
     else:
         path = _resolve_relative(value, execution_dir(graph_exec_id))
         if not path.is_file():
@@ -120,7 +133,7 @@ async def store_media_file(value: str, graph_exec_id: str | None, *, return_cont
     content = await load_media(value, graph_exec_id)
     if return_content:
         return to_data_uri(content.data, content.mime_type)
-    if not (value.startswith(("data:", "http://", "https://"))):
+    if not (value.startswith(("data:", "http://", "https://", "s3://"))):
         return str(_resolve_relative(value, base).relative_to(base.resolve()))
     target = base / f"{uuid.uuid4().hex[:8]}_{content.filename}"
     target.write_bytes(content.data)

@@ -106,6 +106,9 @@ def run_item(
         "gsi1sk": keys.execs_gsi_sk(created_at, meta.id),
         "gsi2pk": keys.graph_execs_gsi2pk(meta.user_id, meta.graph_id),
         "gsi2sk": keys.execs_gsi_sk(created_at, meta.id),
+        # every run of the graph, whoever ran it (admin run analytics)
+        "gsi4pk": keys.graph_runs_gsi4pk(meta.graph_id),
+        "gsi4sk": keys.execs_gsi_sk(created_at, meta.id),
     }
 
 

@@ -50,6 +50,12 @@ def graph_exec_pk(user_id: str, graph_exec_id: str) -> str:
     return f"GEXEC#{user_id}#{graph_exec_id}"
 
 
+def parse_graph_exec_pk(pk: str) -> tuple[str, str]:
+    """(user id, graph execution id) of a run partition key."""
+    _, user_id, graph_exec_id = pk.split("#", 2)
+    return user_id, graph_exec_id
+
+
 GRAPH_EXEC_SK = "RUN"
 NODE_EXEC_PREFIX = "NEXEC#"
 SINK_STATE_PREFIX = "SINK#"
@@ -187,6 +193,8 @@ def rate_limit_pk(subject: str) -> str:
 
 def rate_window_sk(window_start: int) -> str:
     return f"WINDOW#{window_start}"
+
+
 # ------------------------------------------------- library: agents and run presets
 # Both live in the owner's partition, so another user's id addresses nothing.
 LIBRARY_AGENT_PREFIX = "LIBAGENT#"
@@ -199,6 +207,8 @@ def library_agent_sk(library_agent_id: str) -> str:
 
 def preset_sk(preset_id: str) -> str:
     return f"{PRESET_PREFIX}{preset_id}"
+
+
 # ------------------------------------------------------------- credits (store/credits.py)
 
 CREDIT_SK = "CREDIT"  # the balance item, in the user's partition
@@ -379,3 +389,54 @@ EMAIL_SUPPRESSION_SK = "SUPPRESSION"
 def user_connections_gsi1pk(user_id: str) -> str:
     """A user's open WebSocket connections (gsi1 on the connection item)."""
     return f"WSUSER#{user_id}"
+# ------------------------------------------------ platform services (uploads, onboarding, analytics)
+
+UPLOADS_PREFIX = "uploads/"
+ONBOARDING_SK = "ONBOARDING"  # a user's onboarding state, in their partition
+ANALYTICS_METRIC_PREFIX = "AMETRIC#"
+ANALYTICS_EVENT_PREFIX = "AEVENT#"
+
+
+def upload_object_key(expiry_days: int, user_id: str, file_id: str, file_name: str) -> str:
+    """S3 key of an uploaded file. The ``<n>d/`` segment selects the bucket lifecycle rule
+    that deletes it; the owner's id is in the key, so reads can check ownership from it."""
+    return f"{UPLOADS_PREFIX}{expiry_days}d/users/{user_id}/{file_id}/{file_name}"
+
+
+def upload_owner(object_key: str) -> str | None:
+    """The owner's id in an upload key, or None if the key is not an upload's."""
+    parts = object_key.split("/")
+    if len(parts) != 6 or f"{parts[0]}/" != UPLOADS_PREFIX or parts[2] != "users":
+        return None
+    return parts[3] or None
+
+
+def analytics_metric_sk(created_at: str, record_id: str) -> str:
+    return f"{ANALYTICS_METRIC_PREFIX}{created_at}#{record_id}"
+
+
+def analytics_event_sk(created_at: str, record_id: str) -> str:
+    return f"{ANALYTICS_EVENT_PREFIX}{created_at}#{record_id}"
+
+
+# Admin run analytics: every run of a graph across users (gsi4, keys only, set on run
+# items), and the correctness score of each analysed run, one partition per graph.
+def graph_runs_gsi4pk(graph_id: str) -> str:
+    return f"GRAPHRUNS#{graph_id}"
+
+
+def run_score_pk(graph_id: str) -> str:
+    return f"RUNSCORES#{graph_id}"
+
+
+def run_score_sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{created_at}#{graph_exec_id}"
+
+
+# Public media: an OAuth app's logo (POST /api/oauth/apps/{app_id}/logo/upload).
+def oauth_app_logo_prefix(app_id: str) -> str:
+    return f"oauth-apps/{app_id}/logo/"
+
+
+def oauth_app_logo_key(app_id: str, file_id: str, extension: str) -> str:
+    return f"{oauth_app_logo_prefix(app_id)}{file_id}{extension}"

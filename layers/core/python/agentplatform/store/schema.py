@@ -2,7 +2,8 @@
 
 One table: string ``pk``/``sk``; GSIs ``gsi1`` and ``gsi2`` with ``<name>pk``/``<name>sk``
 string keys (all attributes projected); the sparse, keys-only ``gsi3`` of runs still
-in flight (``ACTIVE_RUNS_INDEX``); TTL on ``ttl``; a stream with new and old images.
+in flight (``ACTIVE_RUNS_INDEX``); the keys-only ``gsi4`` of every run of a graph
+(``GRAPH_RUNS_INDEX``); TTL on ``ttl``; a stream with new and old images.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ GSI_NAMES = ("gsi1", "gsi2")
 # Only QUEUED/RUNNING runs carry its keys, so the reconciler reads exactly those, and
 # keys only: the index costs a few bytes per run in flight, not a copy of each run.
 ACTIVE_RUNS_INDEX = "gsi3"
+# Every run of a graph, whoever ran it (admin run analytics). Keys written once when the
+# run is created, never on its status updates, so the index adds no write per update.
+GRAPH_RUNS_INDEX = "gsi4"
 TTL_ATTRIBUTE = "ttl"
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 
-PROJECTIONS = {**{name: "ALL" for name in GSI_NAMES}, ACTIVE_RUNS_INDEX: "KEYS_ONLY"}
+PROJECTIONS = {
+    **{name: "ALL" for name in GSI_NAMES},
+    ACTIVE_RUNS_INDEX: "KEYS_ONLY",
+    GRAPH_RUNS_INDEX: "KEYS_ONLY",
+}
 
 
 def create_table_kwargs(table_name: str) -> dict[str, Any]:

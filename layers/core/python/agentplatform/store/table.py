@@ -188,8 +188,10 @@ class Table:
         consistent: bool = False,
         keys_only: bool = False,
         attributes: Sequence[str] = (),
+        start: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Items of one partition, optionally restricted to a sort-key prefix.
+        """Items of one partition, optionally restricted to a sort-key prefix, or to sort
+        keys from ``start`` on.
 
         ``keys_only`` fetches just ``pk``/``sk`` (for deletes: no bodies over the wire);
         ``attributes`` fetches just those (fewer attributes to parse per item).
@@ -201,6 +203,10 @@ class Table:
         if prefix is not None:
             condition += " AND begins_with(#sk, :prefix)"
             values[":prefix"] = prefix
+            names["#sk"] = sk_name
+        elif start is not None:
+            condition += " AND #sk >= :start"
+            values[":start"] = start
             names["#sk"] = sk_name
         kwargs: dict[str, Any] = {
             "TableName": self.name,

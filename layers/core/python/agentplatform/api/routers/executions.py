@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
@@ -19,6 +20,7 @@ from agentplatform.models.execution import (
     ShareResponse,
 )
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["v1", "graphs"])
 
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -68,17 +70,35 @@ def execute_graph(
         user_id,
         idempotency_key,
         request,
-        start=lambda run_id: executions.execute(
+        start=lambda run_id: _counted_for_onboarding(
             user_id,
             graph_id,
-            graph_version,
-            inputs,
-            credentials_inputs=credentials_inputs,
-            preset_id=preset_id,
-            graph_exec_id=run_id,
+            body.source,
+            executions.execute(
+                user_id,
+                graph_id,
+                graph_version,
+                inputs,
+                credentials_inputs=credentials_inputs,
+                preset_id=preset_id,
+                graph_exec_id=run_id,
+            ),
         ),
         replay=lambda run_id: executions.get(user_id, graph_id, run_id),
     )
+
+
+def _counted_for_onboarding(
+    user_id: str, graph_id: str, source: str | None, run: GraphExecutionWithNodes
+) -> GraphExecutionWithNodes:
+    """Onboarding progress for a run the user started (never fails the run's start)."""
+    from agentplatform.onboarding.service import OnboardingService
+
+    try:
+        OnboardingService().record_execution(user_id, graph_id, source)
+    except Exception:
+        logger.exception("Onboarding progress for run %s not recorded", run.id)
+    return run
 
 
 @router.post("/api/graphs/{graph_id}/executions/{graph_exec_id}/stop", summary="Stop graph execution")

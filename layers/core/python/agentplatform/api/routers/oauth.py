@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, File, HTTPException, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from agentplatform.api.deps import UserId
 from agentplatform.models.oauth import (
@@ -142,3 +143,27 @@ def update_app_logo(
     user_id: UserId, service: Service, app_id: str, request: UpdateAppLogoRequest
 ) -> OAuthApplicationInfo:
     return service.set_logo(user_id, app_id, request.logo_url)
+
+
+@router.post(
+    "/apps/{app_id}/logo/upload",
+    summary="Upload a logo image for an OAuth application.",
+    responses={
+        **_NOT_FOUND,
+        400: {"description": "Not a square image of 512 to 2048 pixels a side"},
+        413: {"description": "File over 3 MB"},
+        415: {"description": "Not a JPEG, PNG or WebP (sniffed from the content)"},
+        503: {"description": "Media storage is not configured (MEDIA_BUCKET_NAME)"},
+    },
+)
+async def upload_app_logo(
+    user_id: UserId, service: Service, app_id: str, file: Annotated[UploadFile, File()]
+) -> OAuthApplicationInfo:
+    """Store the logo in public media and set the app's ``logo_url`` to it (owner only)."""
+    from agentplatform.oauth import logo
+
+    app = await run_in_threadpool(logo.owned_app, service, user_id, app_id)
+    if file.size is not None and file.size > logo.LOGO_MAX_FILE_SIZE:
+        raise logo.too_large()
+    content = await file.read(logo.LOGO_MAX_FILE_SIZE + 1)  # never more than one byte past the limit
+    return await run_in_threadpool(logo.upload_logo, service, user_id, app, file.filename, content)

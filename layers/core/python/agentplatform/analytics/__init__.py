@@ -1,0 +1,1 @@
+"""Raw analytics the frontend logs: stored per user, and emitted as CloudWatch metrics."""

@@ -1,0 +1,2 @@
+"""Onboarding: the user's progress and rewards (``service.py``) and the agents it suggests
+(``recommendations.py``, the marketplace seam)."""
