@@ -104,17 +104,17 @@ async def _fanout_async(url: str) -> tuple[list[float], list[float]]:
     from tests.ws.support import RunWriter
 
     post_loop: list[float] = []
-    original = fanout.Fanout.deliver
+    original = fanout.Fanout._post_all
 
-    def timed(self: Any, message: str, targets: list[Any], channel: str) -> int:
+    def timed(self: Any, outbox: dict[str, list[Any]]) -> int | None:
         started = time.perf_counter()
         try:
-            return original(self, message, targets, channel)
+            return original(self, outbox)
         finally:
-            if len(targets) >= CONNECTIONS:
+            if len(outbox) >= CONNECTIONS:
                 post_loop.append((time.perf_counter() - started) * 1000)
 
-    fanout.Fanout.deliver = timed  # type: ignore[method-assign]
+    fanout.Fanout._post_all = timed  # type: ignore[method-assign]
     run = RunWriter(USER_ID)
     clients = [await connect(url) for _ in range(CONNECTIONS)]
     subscribe = json.dumps(
@@ -136,7 +136,7 @@ async def _fanout_async(url: str) -> tuple[list[float], list[float]]:
         end_to_end.append((time.perf_counter() - started) * 1000)
     for client in clients:
         await client.close()
-    fanout.Fanout.deliver = original  # type: ignore[method-assign]
+    fanout.Fanout._post_all = original  # type: ignore[method-assign]
     return end_to_end, post_loop
 
 

@@ -1,20 +1,12 @@
-"""Table stream -> WebSocket fan-out, with partial batch failures."""
+"""Table stream -> WebSocket fan-out, a batch at a time, with partial batch failures."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from agentplatform.events.stream import StreamBatch
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    batch = StreamBatch()  # per invocation: ordering state must not leak between batches
-    response = process_partial_response(
-        event=event,
-        record_handler=batch.handle,
-        processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
-        context=context,
-    )
-    return dict(response)
+    # One per invocation: the heads it remembers must not outlive the batch.
+    return dict(StreamBatch().process(event.get("Records") or []))

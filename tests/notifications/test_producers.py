@@ -221,6 +221,12 @@ def test_a_charge_crossing_the_low_balance_threshold_notifies_once(
 def test_a_refused_charge_notifies_zero_balance_once_per_agent_until_the_balance_changes(
     api, admin_api, notifications, users, credits_on, priced
 ):
+    from agentplatform.models.onboarding import OnboardingStep
+    from agentplatform.onboarding.service import OnboardingService
+
+    # Running the agent again completes RE_RUN_AGENT, whose reward (100) would change the
+    # balance between the runs: it is paid before them instead.
+    OnboardingService().complete_step(USER_ID, OnboardingStep.RE_RUN_AGENT)
     _grant(admin_api, USER_ID, 100)
     created, run = _run(api, input_store_output_graph("Poor"), {"x": 1})
     assert run["status"] == "FAILED"
@@ -228,14 +234,14 @@ def test_a_refused_charge_notifies_zero_balance_once_per_agent_until_the_balance
     events = [e for e in _queued(notifications) if e["type"] == "ZERO_BALANCE"]
     notifications.drain()
 
-    assert {e["id"] for e in events} == {f"ZERO_BALANCE:{created['id']}:100"}
+    assert {e["id"] for e in events} == {f"ZERO_BALANCE:{created['id']}:200"}
     zero = [m for m in outbox(notifications.outbox) if m["Subject"] == "You're out of credits!"]
     assert len(zero) == 1
     assert events[0]["data"] == {
         "agent_name": "Poor",
-        "current_balance": 100,
+        "current_balance": 200,
         "billing_page_link": "https://app.example.com/profile/credits",
-        "shortfall": 200,
+        "shortfall": 100,
     }
 
 

@@ -70,6 +70,25 @@ def test_an_immediate_notification_is_one_email_and_one_websocket_message_for_it
     assert theirs.messages() == []
 
 
+def test_a_connection_gone_when_pushed_to_is_forgotten_with_its_subscriptions(notifications, users, sockets):
+    from agentplatform.store.connections import ConnectionRepository
+    from tests.support.notifications import CapturedSocket
+
+    connections = ConnectionRepository()
+    gone = CapturedSocket(USER_ID)
+    connections.subscribe(gone.connection_id, "run-1")
+    assert connections.watched(["run-1"]) == {"run-1"}
+    gone.close()  # the gateway answers 410 Gone from now on
+
+    publish("LOW_BALANCE", LOW_BALANCE, "LOW_BALANCE:n1")
+    notifications.drain()
+
+    assert [m["data"]["event"] for m in sockets[0].messages()] == ["LOW_BALANCE"]
+    assert connections.get(gone.connection_id) is None
+    assert connections.subscribers("run-1") == []
+    assert connections.watched(["run-1"]) == set()  # nobody left to watch: the fan-out skips it
+
+
 def test_every_user_email_carries_a_one_click_unsubscribe_link_for_that_user(notifications, users):
     from agentplatform.email.tokens import user_of_token
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import uvicorn
@@ -87,3 +88,19 @@ def user_token() -> str:
 @pytest.fixture
 def other_token() -> str:
     return token_for(OTHER_USER_ID)
+
+
+@pytest.fixture
+def stream(cloud: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The table stream from now on, read by hand; events are posted through the local
+    management API (``handle`` in support.py calls the events Lambda on what it read)."""
+    from agentplatform.config import get_settings
+    from local.streams import StreamReader
+    from local.websocket import LOCAL_CALLBACK_URL, install_management_api
+
+    install_management_api()
+    monkeypatch.setenv("WEBSOCKET_CALLBACK_URL", LOCAL_CALLBACK_URL)
+    get_settings.cache_clear()
+    yield StreamReader(get_settings().table_name).seek_latest()
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -145,3 +145,57 @@ class RunWriter:
         self.start()
         self.output(outputs or {"output": ["1"]})
         self.finish()
+
+
+def handle(stream: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The events Lambda's answer to a batch of ``records`` read from the ``stream`` fixture."""
+    from functions.events.stream import handler
+    from local.lambdas import LambdaContext
+
+    return dict(handler(stream.lambda_event(records), LambdaContext(function_name="EventsStreamFunction")))
+
+
+def run_records(stream: Any) -> list[dict[str, Any]]:
+    """The next records the deployed mapping's filter lets through: run and node writes."""
+    return [r for r in stream.read() if r["dynamodb"]["Keys"]["pk"]["S"].startswith("GEXEC#")]
+
+
+class CapturedSocket:
+    """An open connection whose socket collects what the management API posts to it
+    (the local API Gateway's delivery path, without a client on the other end)."""
+
+    def __init__(self, connection_id: str, user_id: str):
+        import asyncio
+        import threading
+        import time
+
+        from agentplatform.store.connections import ConnectionRepository
+        from local.websocket import LIVE, install_management_api
+
+        install_management_api()
+        self.connection_id = connection_id
+        self._loop = asyncio.new_event_loop()
+        self._outbox: asyncio.Queue[Any] = asyncio.Queue()
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+        LIVE.open(connection_id, self._loop, self._outbox)
+        self.connections = ConnectionRepository()
+        self.connections.add(connection_id, user_id, connected_at=_now(), expires_at=int(time.time()) + 3600)
+
+    def received(self) -> list[dict[str, Any]]:
+        """Everything posted so far (and not yet taken), in order."""
+        import asyncio
+
+        async def drain() -> list[bytes]:
+            taken = []
+            while not self._outbox.empty():
+                taken.append(self._outbox.get_nowait())
+            return taken
+
+        raws = asyncio.run_coroutine_threadsafe(drain(), self._loop).result(RECV_LIMIT_SECONDS)
+        return [json.loads(raw) for raw in raws]
+
+    def close(self) -> None:
+        from local.websocket import LIVE
+
+        LIVE.forget(self.connection_id)
+        self._loop.call_soon_threadsafe(self._loop.stop)

@@ -1,18 +1,31 @@
-"""Publishing one execution event: number it, keep it for replay, post it to subscribers.
+"""Publishing execution events: number them, keep them for replay, post them to subscribers.
 
-Per event, in this order: fit the payload under the message quota, append it to the
-run's replay buffer (which assigns ``seq``), then post it to every connection
-subscribed to each of its channels, concurrently. Connections that are gone are
-forgotten. Other delivery failures raise after every subscriber was tried, so the
-stream record is retried; retried events keep their ``seq``, so a client can drop
-repeats.
+A stream batch is published at once (``publish_batch``), in this order:
+
+1. fit each payload under the message quota;
+2. per run, append its events to the run's replay buffer together, which assigns
+   ``seq`` (two writes per run per batch, however many events: ``store/event_log.py``);
+3. read which of the batch's channels anybody watches (one BatchGetItem) and query
+   the subscribers of those only, once per channel;
+4. post every connection its messages in order, connections concurrently.
+
+Step 3 comes after step 2: a replaying subscription pins the head, and every event
+numbered after its pin must find it. Connections that are gone are forgotten. Any
+other failure (numbering a run's events, a post refused for a retryable reason) marks
+the first event concerned: it and everything after it is retried with the stream
+batch, keeping their ``seq``, so a client can drop repeats.
+
+``deliver`` posts one message that belongs to no channel (a notification) to given
+connections, the same way: concurrently, forgetting the gone ones.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from agentplatform.config import get_settings
 from agentplatform.events.build import ExecutionChange
@@ -20,20 +33,34 @@ from agentplatform.events.delivery import ConnectionPoster
 from agentplatform.events.messages import event_message
 from agentplatform.events.truncate import MESSAGE_LIMIT_BYTES, fit_event
 from agentplatform.store.connections import ConnectionRepository, Subscriber
-from agentplatform.store.event_log import EventLog, LoggedEvent
+from agentplatform.store.event_log import EventLog, LoggedEvent, NewEvent
 
 logger = logging.getLogger(__name__)
 
 _MAX_PARALLEL_POSTS = 10  # boto3's default connection pool size
 _SEQ_PLACEHOLDER = 10**12  # sizes are measured with a sequence number this wide
-
-
-class DeliveryFailed(Exception):
-    """Some subscribers could not be reached for a reason other than being gone."""
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _default_poster() -> ConnectionPoster:
     return ConnectionPoster(get_settings().websocket_callback_url)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What ``publish_batch`` did with each change (None: not numbered, see
+    ``EventLog.append_batch``), and the index of the first change to retry, if any."""
+
+    logged: list[LoggedEvent | None]
+    failed_from: int | None = None
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    index: int  # of the change it comes from
+    channel: str | None  # None: not a channel's event (a notification)
+    message: str
 
 
 @dataclass
@@ -43,52 +70,107 @@ class Fanout:
     poster: ConnectionPoster = field(default_factory=_default_poster)
     limit_bytes: int = MESSAGE_LIMIT_BYTES
 
-    def publish(self, change: ExecutionChange, stream_position: str) -> LoggedEvent | None:
+    def publish_batch(self, changes: Sequence[tuple[ExecutionChange, str]]) -> Published:
+        """Publish a stream batch's events, given in stream order with their records'
+        sequence numbers."""
+        logged, failed_from = self._number(changes)
+        live = [
+            (index, changes[index][0], event)
+            for index, event in enumerate(logged[:failed_from])
+            if event is not None
+        ]
+        failed = self._post_all(self._outbox(live))
+        if failed is not None and (failed_from is None or failed < failed_from):
+            failed_from = failed
+        return Published(logged, failed_from)
+
+    # -- numbering
+
+    def _number(
+        self, changes: Sequence[tuple[ExecutionChange, str]]
+    ) -> tuple[list[LoggedEvent | None], int | None]:
+        """Each run's events appended to its buffer at once; a run that fails marks its
+        first event."""
+        runs: dict[tuple[str, str], list[int]] = {}
+        for index, (change, _) in enumerate(changes):
+            runs.setdefault((change.user_id, change.graph_exec_id), []).append(index)
+        self.log.load_heads(runs)
+        retention = int(get_settings().event_replay_hours * 3600)
+        logged: list[LoggedEvent | None] = [None] * len(changes)
+        failed_from: int | None = None
+        for (user_id, graph_exec_id), indexes in runs.items():
+            events = [self._fitted(*changes[i]) for i in indexes]
+            try:
+                numbered = self.log.append_batch(user_id, graph_exec_id, events, retention_seconds=retention)
+            except Exception as exc:
+                logger.error("numbering events of %s failed: %s", graph_exec_id, type(exc).__name__)
+                failed_from = min(indexes[0], failed_from if failed_from is not None else indexes[0])
+                continue
+            for index, event in zip(indexes, numbered, strict=True):
+                logged[index] = event
+        return logged, failed_from
+
+    def _fitted(self, change: ExecutionChange, stream_position: str) -> NewEvent:
         longest = max(change.channels, key=len)
 
         def size_of(data: dict[str, object]) -> int:
             return len(event_message(change.method, longest, data, _SEQ_PLACEHOLDER).encode())
 
-        logged = self.log.append(
-            change.user_id,
-            change.graph_exec_id,
-            stream_position=stream_position,
-            method=change.method.value,
-            data=fit_event(change.data, size_of, self.limit_bytes),
-            retention_seconds=int(get_settings().event_replay_hours * 3600),
+        data = fit_event(change.data, size_of, self.limit_bytes)
+        return NewEvent(stream_position, change.method.value, data)
+
+    # -- delivery
+
+    def _outbox(self, live: list[tuple[int, ExecutionChange, LoggedEvent]]) -> dict[str, list[_Delivery]]:
+        """Every connection's messages, in event order; only watched channels are queried."""
+        channels = list(dict.fromkeys(channel for _, change, _ in live for channel in change.channels))
+        watched = self.connections.watched(channels) if channels else set()
+        subscribers = {c: self.connections.subscribers(c) for c in channels if c in watched}
+        outbox: dict[str, list[_Delivery]] = {}
+        for index, change, event in live:
+            for channel in change.channels:
+                targets = [s for s in subscribers.get(channel, ()) if _wants(s, event.seq)]
+                if not targets:
+                    continue
+                message = event_message(event.method, channel, event.data, event.seq)
+                for target in targets:
+                    outbox.setdefault(target.connection_id, []).append(_Delivery(index, channel, message))
+        return outbox
+
+    def deliver(self, message: str, targets: list[Subscriber]) -> int:
+        """Post one message to every target; returns how many failed for a retryable reason."""
+        outcomes = _concurrently(
+            lambda target: self._post_in_order(target.connection_id, [_Delivery(0, None, message)]), targets
         )
-        if logged is None:
-            return None
-        failures = 0
-        for channel in change.channels:
-            message = event_message(logged.method, channel, logged.data, logged.seq)
-            targets = [s for s in self.connections.subscribers(channel) if _wants(s, logged.seq)]
-            failures += self.deliver(message, targets, channel)
-        if failures:
-            raise DeliveryFailed(f"{failures} deliveries of event {logged.seq} failed")
-        return logged
+        return sum(1 for failed in outcomes if failed is not None)
 
-    def deliver(self, message: str, targets: list[Subscriber], channel: str | None = None) -> int:
-        """Post to every target; returns how many failed for a retryable reason.
-        ``channel`` is the subscription to forget with a gone connection, if any."""
-        if not targets:
-            return 0
-        workers = min(_MAX_PARALLEL_POSTS, len(targets))
-        if workers == 1:
-            outcomes = [self._post(message, targets[0], channel)]
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                outcomes = list(pool.map(lambda s: self._post(message, s, channel), targets))
-        return outcomes.count(False)
+    def _post_all(self, outbox: dict[str, list[_Delivery]]) -> int | None:
+        """Post every connection its messages; the index of the first failed one, if any."""
+        outcomes = _concurrently(lambda entry: self._post_in_order(*entry), list(outbox.items()))
+        failed = [index for index in outcomes if index is not None]
+        return min(failed) if failed else None
 
-    def _post(self, message: str, target: Subscriber, channel: str | None) -> bool:
-        try:
-            if not self.poster.post(target.connection_id, message):
-                self.connections.remove(target.connection_id, (channel,) if channel else ())
-        except Exception:
-            logger.exception("posting to %s failed", target.connection_id)
-            return False
-        return True
+    def _post_in_order(self, connection_id: str, deliveries: list[_Delivery]) -> int | None:
+        for delivery in deliveries:
+            try:
+                if not self.poster.post(connection_id, delivery.message):
+                    self.connections.remove(connection_id, _channels_of(deliveries))
+                    return None  # gone: nothing left to send it
+            except Exception:
+                logger.exception("posting to %s failed", connection_id)
+                return delivery.index  # the rest waits for the retry, in order
+        return None
+
+
+def _channels_of(deliveries: list[_Delivery]) -> tuple[str, ...]:
+    return tuple(sorted({d.channel for d in deliveries if d.channel is not None}))
+
+
+def _concurrently(work: Callable[[T], R], items: list[T]) -> list[R]:
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL_POSTS, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def _wants(subscriber: Subscriber, seq: int) -> bool:

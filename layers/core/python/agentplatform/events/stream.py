@@ -1,13 +1,16 @@
-"""The events Lambda's record handler: stream records in order, one event each.
+"""The events Lambda's batch handler: a table stream batch published at once.
 
-Lambda resumes a stream from the first record reported failed, redelivering every
-record after it too. So once one record fails, the rest of the batch fails fast:
-processing them now would only publish them ahead of the one that failed.
+Lambda resumes a stream from the first record reported failed and redelivers every
+record after it too. So the response names every record from the first failure on (a
+run whose events could not be numbered, an event some subscriber could not be sent
+for a retryable reason): those after it would only be published out of order now.
+Records before it are done. When that is every record, the invocation fails instead
+(as Powertools' batch processor does), so that Lambda retries it whole.
 
 A record that cannot be decoded into an event at all would fail the same way on
 every retry, holding up the run's later events until the record ages out. It is
-skipped and reported instead (an error log with its stream position); only delivery
-failures, which a retry can cure, fail the batch.
+skipped and reported instead (an error log with its stream position); only failures
+a retry can cure fail the batch.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ from agentplatform.events.fanout import Fanout
 logger = logging.getLogger(__name__)
 
 
-class SkippedAfterFailure(Exception):
-    """An earlier record of this batch failed; this one waits for the retry."""
+class BatchFailed(Exception):
+    """No record of the batch could be published."""
 
 
 class StreamBatch:
     def __init__(self, fanout: Fanout | None = None):
         self._fanout = fanout
-        self.failed = False
         self.undecodable: list[str] = []  # stream positions of the records skipped
 
     @property
@@ -37,20 +39,29 @@ class StreamBatch:
             self._fanout = Fanout()
         return self._fanout
 
-    def handle(self, record: Any) -> None:
-        """Powertools' record handler (the parameter must be named ``record``)."""
-        if self.failed:
-            raise SkippedAfterFailure()
-        raw: dict[str, Any] = getattr(record, "raw_event", record)
-        position = str(raw["dynamodb"]["SequenceNumber"])
-        change = self._decode(raw, position)
-        if change is None:
-            return
-        try:
-            self.fanout.publish(change, position)
-        except Exception:
-            self.failed = True
-            raise
+    def process(self, records: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+        """Publish the events of ``records`` (Lambda's stream event shape); returns the
+        partial batch response."""
+        changes: list[tuple[ExecutionChange, str]] = []
+        owners: list[int] = []  # the record each change comes from
+        for index, record in enumerate(records):
+            position = str(record["dynamodb"]["SequenceNumber"])
+            change = self._decode(record, position)
+            if change is not None:
+                changes.append((change, position))
+                owners.append(index)
+        failed_from = len(records)
+        if changes:
+            published = self.fanout.publish_batch(changes)
+            if published.failed_from is not None:
+                failed_from = owners[published.failed_from]
+        if records and failed_from == 0:
+            raise BatchFailed(f"all {len(records)} records failed")
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": str(r["dynamodb"]["SequenceNumber"])} for r in records[failed_from:]
+            ]
+        }
 
     def _decode(self, raw: dict[str, Any], position: str) -> ExecutionChange | None:
         try:

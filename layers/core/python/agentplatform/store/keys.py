@@ -108,6 +108,9 @@ def spilled_value_key(graph_exec_id: str, value_id: str) -> str:
 CONNECTION_SK = "META"
 EVENT_LOG_HEAD_SK = "HEAD"
 EVENT_SEQ_PREFIX = "SEQ#"
+SUBSCRIPTION_PREFIX = "WSCONN#"
+# In a channel's partition, beside its subscriptions: how many connections watch it.
+CHANNEL_WATCH_SK = "WATCH"
 
 
 def connection_pk(connection_id: str) -> str:
@@ -120,7 +123,7 @@ def channel_pk(channel: str) -> str:
 
 
 def subscription_sk(connection_id: str) -> str:
-    return f"WSCONN#{connection_id}"
+    return f"{SUBSCRIPTION_PREFIX}{connection_id}"
 
 
 def event_log_pk(user_id: str, graph_exec_id: str) -> str:

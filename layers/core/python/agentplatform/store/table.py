@@ -142,13 +142,21 @@ class Table:
             self._db.put_item(**kwargs)
 
     def update(
-        self, pk: str, sk: str, update: str, *, condition: str | None = None, **expr: Any
+        self,
+        pk: str,
+        sk: str,
+        update: str,
+        *,
+        condition: str | None = None,
+        returning: str = "ALL_NEW",
+        **expr: Any,
     ) -> dict[str, Any]:
+        """Update one item; returns it as ``returning`` says (``ALL_OLD``: as it was)."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "Key": to_attrs({"pk": pk, "sk": sk}),
             "UpdateExpression": update,
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": returning,
         }
         if condition:
             kwargs["ConditionExpression"] = condition
@@ -246,6 +254,7 @@ class Table:
                     "Keys": [
                         to_attrs({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + _BATCH_GET_MAX]
                     ],
+                    "ConsistentRead": consistent,
                     **projection,
                 }
             }
