@@ -387,10 +387,11 @@ def mesh_table(figures: list[dict[str, Any]]) -> str:
         if mesh is None or chain is None:
             continue
         ratio = mesh["node_exec_per_s"] / chain["node_exec_per_s"]
+        events = (mesh["history_events_per_node"], chain["history_events_per_node"])
+        calls = (mesh["lambda_invocations_per_node"], chain["lambda_invocations_per_node"])
         rows.append(
-            f"  credits {mode:<8} events {mesh['history_events_per_node']:.2f} vs {chain['history_events_per_node']:.2f}"
-            f"  invocations {mesh['lambda_invocations_per_node']:.3f} vs {chain['lambda_invocations_per_node']:.3f}"
-            f"  throughput {ratio:.2f}x chain"
+            f"  credits {mode:<8} events {events[0]:.2f} vs {events[1]:.2f}"
+            f"  invocations {calls[0]:.3f} vs {calls[1]:.3f}  throughput {ratio:.2f}x chain"
         )
     rows.append("  (targets: <= 1.5 events, <= 0.25 invocations, >= 0.8x chain throughput)")
     return "\n".join(rows)
