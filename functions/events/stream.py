@@ -7,8 +7,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from agentplatform.events.stream import StreamBatch
+from agentplatform.observability import lambda_handler
 
 
+@lambda_handler()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     batch = StreamBatch()  # per invocation: ordering state must not leak between batches
     response = process_partial_response(

@@ -10,6 +10,7 @@ from typing import Any
 
 from agentplatform.engine.context import run_ref
 from agentplatform.engine.runner import fail_batch, run_batch
+from agentplatform.observability import lambda_handler, run_keys
 
 
 def _error_message(error: dict[str, Any]) -> str:
@@ -19,6 +20,7 @@ def _error_message(error: dict[str, Any]) -> str:
     return f"{error.get('Error', 'Error')}: {cause}" if cause else str(error.get("Error", "Error"))
 
 
+@lambda_handler(run_keys)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ref = run_ref(event["run"])
     batch = [str(i) for i in event["batch"]]

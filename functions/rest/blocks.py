@@ -3,5 +3,6 @@
 from mangum import Mangum
 
 from agentplatform.api.app import create_app
+from agentplatform.observability import rest_handler
 
-handler = Mangum(create_app("blocks"), lifespan="off")
+handler = rest_handler(Mangum(create_app("blocks"), lifespan="off"))

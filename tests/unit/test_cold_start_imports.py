@@ -13,8 +13,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Imported on first use only: token checks, schema validation, templates, outbound HTTP.
-DEFERRED = ("pydantic.v1", "jwt", "cryptography", "jsonschema", "jinja2", "httpx", "boto3", "stripe")
+# Imported on first use only: token checks, schema validation, templates, outbound HTTP;
+# the X-Ray SDK only with ENABLE_TRACER (see agentplatform/observability.py).
+DEFERRED = (
+    "pydantic.v1",
+    "jwt",
+    "cryptography",
+    "jsonschema",
+    "jinja2",
+    "httpx",
+    "boto3",
+    "stripe",
+    "aws_xray_sdk",
+)
 
 
 def _modules_after_import(module: str) -> set[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from agentplatform.events.build import change_from_record
 from agentplatform.events.fanout import Fanout
+from agentplatform.events.observe import observe_record
 
 
 class SkippedAfterFailure(Exception):
@@ -40,3 +41,4 @@ class StreamBatch:
         except Exception:
             self.failed = True
             raise
+        observe_record(raw)  # once delivered: a retried batch would count it again
