@@ -61,5 +61,6 @@ def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):
 def test_docs_handler_builds_the_whole_api_only_when_the_schema_is_asked_for():
     loaded = _modules_after_import("functions.rest.docs")
     assert sorted(name for name in loaded if name.startswith("agentplatform.api.routers.")) == [
-        "agentplatform.api.routers.health"
+        "agentplatform.api.routers.docs",
+        "agentplatform.api.routers.health",
     ]

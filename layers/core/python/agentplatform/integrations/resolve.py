@@ -40,6 +40,8 @@ def required_message(schema: Mapping[str, Any], key: str | None = None) -> str:
     if key is None:
         return f"{REQUIRED}: {what}"
     return f"{REQUIRED}: send credentials_inputs.{key} naming {what}"
+
+
 MISMATCH = "Invalid credentials: type/provider mismatch"
 
 
