@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 FORMATS = ("text", "json")
 # key in the record -> label on the line; ids stay whole so they can be pasted into the CLI
 _SHOWN = (("graph_exec_id", "run"), ("node_id", "node"), ("block_id", "block"), ("user_id", "user"))
+_IDS = ("graph_exec_id", "node_id")  # not repeated when the message names them
 _USER_CHARS = 8
 
 
@@ -33,7 +34,7 @@ def readable(log: dict[str, Any]) -> str:
     extras = []
     for key, label in _SHOWN:
         value = log.get(key)
-        if value is None or str(value) in message:
+        if value is None or (key in _IDS and str(value) in message):
             continue
         if key == "block_id":
             value = _block_name(str(value))
