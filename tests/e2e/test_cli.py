@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -51,20 +52,26 @@ def server(tmp_path_factory: pytest.TempPathFactory, stub: LLMStub) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def cli(server: DevServer, tmp_path_factory: pytest.TempPathFactory):
+def cli_env(server: DevServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("JWT_VERIFY_KEY", "AGENTPLATFORM_TOKEN")}
     cache = tmp_path_factory.mktemp("cli-cache")
+    env.update(
+        LOCAL_STATE_DIR=str(server.state_dir),
+        AGENTPLATFORM_URL=server.base_url,
+        AGENTPLATFORM_CACHE_DIR=str(cache),
+    )
+    return env
 
+
+@pytest.fixture(scope="module")
+def cli(cli_env: dict[str, str]):
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("JWT_VERIFY_KEY", "AGENTPLATFORM_TOKEN")}
-        env.update(
-            LOCAL_STATE_DIR=str(server.state_dir), AGENTPLATFORM_URL=server.base_url, AGENTPLATFORM_CACHE_DIR=str(cache)
-        )
         return subprocess.run(
             [sys.executable, "-m", "cli.main", *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=env,
+            env=cli_env,
             timeout=180,
         )
 
@@ -145,7 +152,10 @@ def test_runs_lists_both_runs_newest_first(cli, credentials):
     listed = cli("runs", "--json")
     assert listed.returncode == 0
     runs: list[dict[str, Any]] = json.loads(listed.stdout)
-    assert [run["status"] for run in runs][:2] == ["COMPLETED", "COMPLETED"]  # node failures leave runs COMPLETED
+    assert [run["status"] for run in runs][:2] == [
+        "COMPLETED",
+        "COMPLETED",
+    ]  # node failures leave runs COMPLETED
     table = cli("runs")
     assert "AI Function" in table.stdout
 
@@ -159,9 +169,57 @@ def test_choosing_between_credentials_is_asked_for(cli, credentials):
 def test_a_wrong_input_name_and_a_foreign_token_are_explained(cli, credentials):
     wrong = cli("run", str(AGENT), "--input", "Argumnts=3", "--credentials", f"openai={credentials['good']}")
     assert wrong.returncode == 1
-    assert "'Argumnts': the agent has no such input (its inputs: Arguments, Description, Function Definition)" in (
-        wrong.stderr
+    assert (
+        "'Argumnts': the agent has no such input (its inputs: Arguments, Description, Function Definition)"
+        in (wrong.stderr)
     )
     refused = cli("runs", "--token", "not-a-token")
     assert refused.returncode == 1
     assert "the token was refused" in refused.stderr
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr; (exit code, what it drew)."""
+    import pty
+    import select
+
+    main_fd, terminal_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *args],
+        stdin=terminal_fd,
+        stdout=terminal_fd,
+        stderr=terminal_fd,
+        env={**env, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"},
+        close_fds=True,
+    )
+    os.close(terminal_fd)
+    drawn = bytearray()
+    while True:
+        ready, _, _ = select.select([main_fd], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the terminal closed: the process has exited
+                break
+            if not chunk:
+                break
+            drawn.extend(chunk)
+        elif process.poll() is not None:
+            break
+    os.close(main_fd)
+    return process.wait(timeout=60), drawn.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_progress_table_redraws_in_place(cli_env, credentials):
+    code, drawn = _run_on_a_terminal(
+        ["run", str(AGENT), "--credentials", f"openai={credentials['good']}"], cli_env
+    )
+
+    assert code == 0, drawn
+    assert "\x1b[?25l" in drawn  # the live display hides the cursor while it redraws
+    assert "\x1b[2K" in drawn and "\x1b[1A" in drawn  # ... and rewrites its lines in place
+    assert drawn.count("AITextGeneratorBlock (") >= 2  # the node's row, drawn more than once
+    assert "\x1b[32mCOMPLETED" in drawn  # statuses in colour
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn)
+    assert "return: Hello from the stub" in plain
+    assert re.search(r"run \S+ COMPLETED  5/5 nodes", plain)
