@@ -35,6 +35,9 @@ class PlatformConfig:
     retain_data: bool = True
     # X-Ray on Lambda, API Gateway and Step Functions
     tracing: bool = False
+    # Powertools Tracer in every function (ENABLE_TRACER): subsegments for AWS and HTTP calls,
+    # at the X-Ray SDK's cold-start import cost (docs/observability.md); use with tracing
+    tracer: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()

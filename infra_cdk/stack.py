@@ -60,6 +60,7 @@ class AgentPlatformStack(Stack):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": config.log_level,
+                "ENABLE_TRACER": "true" if config.tracer else "false",
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),
