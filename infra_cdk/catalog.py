@@ -25,6 +25,7 @@ class Access(enum.Enum):
     WEBSOCKET_POST = "websocket:post"  # post to / drop WebSocket connections
     SCHEDULES = "scheduler:manage"  # manage schedules in the platform's group
     PLATFORM_SECRETS = "secretsmanager:read"  # the PLATFORM_SECRETS_ARN secret (OAuth apps), if set
+    SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -39,6 +40,8 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     # blocks run with OAuth tokens refreshed (and re-sealed) before use
     "blocks": DATA | {Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "schedules": DATA | {Access.SCHEDULES},
+    "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
+    "webhooks": DATA | {Access.RUN_START},  # ingress starts the bound presets' runs
     "library": DATA | {Access.RUN_CONTROL},
     # starts runs, runs blocks with stored credentials, stores new credentials
     "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
@@ -155,7 +158,8 @@ def schedule_functions() -> list[FunctionSpec]:
     """The EventBridge Scheduler target, once ``functions/schedules/run.py`` exists."""
     if not (FUNCTIONS_DIR / "schedules" / "run.py").exists():
         return []
-    access = frozenset({Access.TABLE_WRITE, Access.RUN_START})
+    # starts runs (inputs may spill to the bucket); deletes schedules that went stale
+    access = DATA | {Access.RUN_START, Access.SCHEDULES_DELETE}
     return [FunctionSpec("schedules.run", Kind.SCHEDULES, access, 512, 60)]
 
 

@@ -43,6 +43,8 @@ class PlatformConfig:
     cors_allow_origins: tuple[str, ...] = ()
     # the frontend's public URL, for links the API hands out (e.g. shared runs)
     frontend_base_url: str = ""
+    # the API's public URL, for webhook ingress URLs (default: https://<domain_name>)
+    platform_base_url: str = ""
     trust_endpoints_for_requests: tuple[str, ...] = ()
     # "host=origin" pairs: send that host's requests to another origin (egress proxy, region)
     outbound_host_overrides: tuple[str, ...] = ()

@@ -140,4 +140,9 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     settings = {"BACKEND_CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins)}
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
+    # Not the execute-api URL: the API's body names every function, so a function's
+    # environment cannot name the API back (a dependency cycle).
+    custom_domain = f"https://{config.domain_name}" if config.domain_name else ""
+    if config.platform_base_url or custom_domain:
+        settings["PLATFORM_BASE_URL"] = config.platform_base_url or custom_domain
     return settings

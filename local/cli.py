@@ -47,6 +47,7 @@ def _dev(args: argparse.Namespace) -> int:
     os.environ.setdefault("CREDENTIALS_LOCAL_KEY_FILE", str(state_dir / "credentials.key"))
     cloud = LocalCloud(state_dir).start()
     base = f"http://{args.host}:{args.port}"
+    os.environ.setdefault("PLATFORM_BASE_URL", base)  # webhook ingress URLs point here
     token = mint(secret)
     print(
         f"\nAgent platform (local cloud) on {base}\n"

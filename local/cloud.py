@@ -92,6 +92,9 @@ class LocalCloud:
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
         client("s3").create_bucket(Bucket=settings.bucket_name)
+        from local.schedules import provision as provision_schedules
+
+        provision_schedules()  # the schedule group, as the stack's (local/schedules.py)
 
     @property
     def _state_file(self) -> Path | None:

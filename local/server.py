@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from local.apigw import RouteTable, decode_response, proxy_event
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
+from local.schedules import LocalScheduler
 from local.streams import StreamPoller
 from local.websocket import WebSocketGateway
 
@@ -40,6 +41,7 @@ class LocalGateway:
         self._saver: asyncio.Task[None] | None = None
         self.websockets = WebSocketGateway()
         self.streams: StreamPoller | None = None
+        self.schedules: LocalScheduler | None = None  # fires due schedules (local/schedules.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -56,12 +58,15 @@ class LocalGateway:
                 self.routes = await asyncio.to_thread(RouteTable)
                 self._saver = asyncio.create_task(self._save_periodically())
                 self.streams = await asyncio.to_thread(self._start_streams)
+                self.schedules = await asyncio.to_thread(LocalScheduler(self.cloud.state_dir).start)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._saver:
                     self._saver.cancel()
                 if self.streams:
                     await asyncio.to_thread(self.streams.stop)
+                if self.schedules:
+                    await asyncio.to_thread(self.schedules.stop)
                 await asyncio.to_thread(self.cloud.save)
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -76,6 +76,8 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
     if Access.SCHEDULES in access:
         allow(SCHEDULES, [targets.schedules_arn])
         allow(["iam:PassRole"], [targets.scheduler_role.role_arn])
+    elif Access.SCHEDULES_DELETE in access:
+        allow(["scheduler:DeleteSchedule"], [targets.schedules_arn])
     if Access.PLATFORM_SECRETS in access and targets.platform_secrets_arn:
         allow(["secretsmanager:GetSecretValue"], [targets.platform_secrets_arn])
     return found

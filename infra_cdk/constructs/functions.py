@@ -67,7 +67,7 @@ def environment(
         env["PLATFORM_SECRETS_ARN"] = targets.platform_secrets_arn
     if Access.WEBSOCKET_POST in spec.access:
         env["WEBSOCKET_CALLBACK_URL"] = callback_url
-    if Access.SCHEDULES in spec.access:
+    if spec.access & {Access.SCHEDULES, Access.SCHEDULES_DELETE}:
         env.update(settings.schedules)
     return env
 

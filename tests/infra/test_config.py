@@ -64,5 +64,5 @@ def test_every_deployed_handler_exists_in_the_functions_asset() -> None:
 def test_unknown_domains_get_data_access_only_and_docs_gets_none() -> None:
     access = {spec.key: spec.access for spec in rest_functions()}
     assert access[f"rest.{DOCS_DOMAIN}"] == frozenset()
-    assert access["rest.graphs"] == DATA
-    assert Access.CREDENTIALS_ENCRYPT not in access["rest.graphs"]
+    assert access["rest.admin"] == DATA
+    assert Access.CREDENTIALS_ENCRYPT not in access["rest.admin"]

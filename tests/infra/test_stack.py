@@ -380,6 +380,45 @@ def test_schedule_group_and_its_role(template: Any) -> None:
     )
 
 
+def test_scheduler_role_may_invoke_only_the_run_function_and_dead_letter(synthesized: Synthesized) -> None:
+    roles = [
+        name
+        for name, role in synthesized.resources("AWS::IAM::Role").items()
+        if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service")
+        == "scheduler.amazonaws.com"
+    ]
+    (role,) = roles
+    statements = [
+        statement
+        for policy in synthesized.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    sqs_send = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}  # grant_send_messages
+    assert _actions(statements) == {"lambda:InvokeFunction"} | sqs_send
+    (invoke,) = [s for s in statements if s["Action"] == "lambda:InvokeFunction"]
+    assert invoke["Resource"] == {"Fn::GetAtt": [_logical_id(synthesized, "schedules.run"), "Arn"]}
+
+
+def test_only_the_schedules_api_manages_schedules_and_passes_the_role(synthesized: Synthesized) -> None:
+    managing = {"scheduler:CreateSchedule", "iam:PassRole"}
+    for key in SPECS:
+        actions = _actions(_policy_statements(synthesized, key))
+        scheduler_actions = {a for a in actions if a.startswith("scheduler:")}
+        if key == "rest.schedules":
+            assert managing <= actions
+        elif key in ("rest.graphs", "schedules.run"):  # stop the schedules of a deleted graph
+            assert scheduler_actions == {"scheduler:DeleteSchedule"}, key
+            assert "iam:PassRole" not in actions, key
+        else:
+            assert not scheduler_actions and "iam:PassRole" not in actions, key
+    env = _functions(synthesized)["rest.schedules"]["Environment"]["Variables"]
+    assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [_logical_id(synthesized, "schedules.run"), "Arn"]}
+    assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
+    for key in ("rest.graphs", "schedules.run"):
+        assert "SCHEDULE_GROUP_NAME" in _functions(synthesized)[key]["Environment"]["Variables"], key
+
+
 def test_alarms_cover_api_functions_runs_and_dead_letters(synthesized: Synthesized, template: Any) -> None:
     alarms = synthesized.resources("AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"].get("MetricName", "") for a in alarms)

@@ -82,30 +82,13 @@ def test_alarm_email_subscription(variant: Synthesized) -> None:
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
 
 
-def test_schedules_target_and_domain_once_they_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``functions/schedules/run.py`` and a ``schedules`` REST domain do not exist yet:
-    synthesize as if they did, so adding them cannot break the stack."""
-    from agentplatform.api import domains
-    from infra_cdk import catalog
-    from infra_cdk.app import build_app
+def test_webhook_urls_use_the_custom_domain(variant: Synthesized, synthesized: Synthesized) -> None:
+    def rest_envs(s: Synthesized) -> list[dict[str, object]]:
+        functions = s.resources("AWS::Lambda::Function").values()
+        return [f["Properties"]["Environment"]["Variables"] for f in functions if f["Properties"]["Handler"].startswith("rest.")]
 
-    run = catalog.FunctionSpec(
-        "schedules.run", catalog.Kind.SCHEDULES, frozenset({catalog.Access.TABLE_WRITE})
-    )
-    monkeypatch.setattr(catalog, "schedule_functions", lambda: [run])
-    monkeypatch.setitem(domains.DOMAINS, "schedules", ())
-    app, stack = build_app({"bundle": False}, str(tmp_path))
-    template = app.synth().get_stack_by_name(stack.stack_name).template
-
-    functions = {
-        r["Properties"]["Handler"]: (name, r["Properties"])
-        for name, r in template["Resources"].items()
-        if r["Type"] == "AWS::Lambda::Function"
-    }
-    target, _ = functions["schedules.run.handler"]
-    env = functions["rest.schedules.handler"][1]["Environment"]["Variables"]
-    assert env["SCHEDULE_TARGET_ARN"] == {"Fn::GetAtt": [target, "Arn"]}
-    assert set(env) >= {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DLQ_ARN"}
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(variant)} == {"https://api.example.com"}
+    assert {env.get("PLATFORM_BASE_URL") for env in rest_envs(synthesized)} == {None}
 
 
 def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(variant: Synthesized) -> None:

@@ -135,3 +135,19 @@ def _loaded_after_import(module: str, env: dict[str, str]) -> set[str]:
 def test_the_tracer_and_its_xray_sdk_load_only_when_enabled():
     assert "aws_xray_sdk" not in _loaded_after_import("functions.graph_run.plan", {})
     assert "aws_xray_sdk.core" in _loaded_after_import("functions.graph_run.plan", {"ENABLE_TRACER": "true"})
+
+
+def _handler_modules() -> list[str]:
+    functions = ROOT / "functions"
+    return sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in functions.glob("*/*.py")
+        if path.name != "__init__.py"
+    )
+
+
+@pytest.mark.parametrize("module", _handler_modules())
+def test_every_lambda_entry_point_is_instrumented(module):
+    import importlib
+
+    assert getattr(importlib.import_module(module).handler, "observed", False) is True

@@ -24,6 +24,7 @@ DEFERRED = (
     "httpx",
     "boto3",
     "stripe",
+    "cronsim",
     "aws_xray_sdk",
 )
 
@@ -50,6 +51,8 @@ def _modules_after_import(module: str) -> set[str]:
         "external",
         "library",
         "credits",
+        "schedules",
+        "webhooks",
     ],
 )
 def test_rest_handler_import_leaves_request_only_modules_unloaded(domain):

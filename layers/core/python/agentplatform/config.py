@@ -84,6 +84,13 @@ class Settings:
     execution_cost_per_threshold: int = 1
     stripe_api_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    # -- schedules (EventBridge Scheduler) and webhook triggers
+    schedule_group_name: str = ""
+    schedule_target_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    platform_base_url: str = ""
+    webhook_payload_max_bytes: int = 262_144
 
 
 @lru_cache(maxsize=1)
@@ -118,4 +125,11 @@ def get_settings() -> Settings:
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
         stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # -- schedules (EventBridge Scheduler) and webhook triggers
+        schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
+        schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
+        platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
+        webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
     )

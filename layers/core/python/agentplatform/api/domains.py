@@ -22,6 +22,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "external": ("agentplatform.api.routers.external", "agentplatform.api.routers.external_integrations"),
     "library": ("agentplatform.api.routers.library_agents", "agentplatform.api.routers.library_presets"),
     "credits": ("agentplatform.api.routers.credits", "agentplatform.api.routers.credits_admin"),
+    "schedules": ("agentplatform.api.routers.schedules",),
+    # its own function: ingress is public (no user token) and needs no credentials key
+    "webhooks": ("agentplatform.api.routers.webhooks",),
 }
 
 # Serves /docs, /redoc and their assets, /openapi.json (the whole API, built on first

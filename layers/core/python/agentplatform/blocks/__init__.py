@@ -14,10 +14,12 @@ from agentplatform.blocks.block import (
     BlockExecutionError,
     BlockInput,
     BlockInputError,
+    BlockManualWebhookConfig,
     BlockOutput,
     BlockOutputError,
     BlockType,
     BlockUnknownError,
+    BlockWebhookConfig,
     CompletedBlockOutput,
 )
 from agentplatform.blocks.schema import (
@@ -37,6 +39,7 @@ __all__ = [
     "BlockExecutionError",
     "BlockInput",
     "BlockInputError",
+    "BlockManualWebhookConfig",
     "BlockOutput",
     "BlockOutputError",
     "BlockSchema",
@@ -44,6 +47,7 @@ __all__ = [
     "BlockSchemaOutput",
     "BlockType",
     "BlockUnknownError",
+    "BlockWebhookConfig",
     "CompletedBlockOutput",
     "EmptySchema",
     "SchemaField",

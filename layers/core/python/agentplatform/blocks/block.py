@@ -113,6 +113,26 @@ def _opaque(value: Any) -> Any:
     return dict(vars(value)) if hasattr(value, "__dict__") else str(value)
 
 
+@dataclass(frozen=True)
+class BlockWebhookConfig:
+    """A trigger block: a webhook of ``provider`` feeds its ``payload`` input.
+
+    The platform registers this kind with the provider (e.g. a GitHub repository hook)
+    using the node's credentials; ``resource_format`` names the watched resource.
+    """
+
+    provider: str
+    webhook_type: str
+    resource_format: str = ""
+    event_filter_input: str = ""  # the input holding which events to trigger on
+    event_format: str = "{event}"
+
+
+@dataclass(frozen=True)
+class BlockManualWebhookConfig(BlockWebhookConfig):
+    """A trigger block whose webhook the user points a service at themselves."""
+
+
 In = TypeVar("In", bound=BlockSchema)
 Out = TypeVar("Out", bound=BlockSchema)
 TestOutput = tuple[str, Any] | list[tuple[str, Any]]
@@ -149,6 +169,7 @@ class Block(Generic[In, Out]):
         block_type: BlockType = BlockType.STANDARD,
         costs: list[BlockCost] | None = None,
         is_sensitive_action: bool = False,
+        webhook_config: BlockWebhookConfig | None = None,
     ):
         self.id = id
         self.description = description
@@ -165,6 +186,10 @@ class Block(Generic[In, Out]):
         self.block_type = block_type
         self.costs = list(costs or [])
         self.is_sensitive_action = is_sensitive_action
+        self.webhook_config = webhook_config
+        if webhook_config is not None:  # as upstream: the config decides the trigger's type
+            manual = isinstance(webhook_config, BlockManualWebhookConfig)
+            self.block_type = BlockType.WEBHOOK_MANUAL if manual else BlockType.WEBHOOK
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentplatform.engine import launcher
+from agentplatform.engine.routing import NewExecution
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
 from agentplatform.graphs.validation import validate_graph
@@ -22,6 +23,7 @@ from agentplatform.models.execution import (
     SharedExecutionResponse,
     ShareResponse,
 )
+from agentplatform.models.graph import GraphModel
 from agentplatform.store.executions import (
     GRAPH_EXEC_TYPE,
     ExecutionRepository,
@@ -85,11 +87,9 @@ class ExecutionService:
         parent: dict[str, str] | None = None,
         graph_exec_id: str | None = None,
     ) -> GraphExecutionWithNodes:
-        graph = runnable_graph(self.graphs, user_id, graph_id, graph_version, parent=parent)
-        masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
-        validate_graph(graph, for_run=True, input_masks=masks)
-        _validate_credentials(user_id, graph, masks)
-        starting = starting_executions(graph, inputs, masks)
+        graph, masks, starting = self.prepare(
+            user_id, graph_id, graph_version, inputs, credentials_inputs, nodes_input_masks, parent
+        )
         meta = GraphExecutionMeta(
             id=graph_exec_id or str(uuid.uuid4()),
             user_id=user_id,
@@ -114,6 +114,24 @@ class ExecutionService:
             return self.get(user_id, graph.id, meta.id)
         meta.status = ExecutionStatus.QUEUED
         return with_nodes(meta, item, nodes)
+
+    def prepare(
+        self,
+        user_id: str,
+        graph_id: str,
+        graph_version: int | None,
+        inputs: dict[str, Any],
+        credentials_inputs: dict[str, Any] | None = None,
+        nodes_input_masks: dict[str, dict[str, Any]] | None = None,
+        parent: dict[str, str] | None = None,
+    ) -> tuple[GraphModel, dict[str, dict[str, Any]], list[NewExecution]]:
+        """Every check ``execute`` makes before it writes anything (schedules make them up
+        front): the graph version the user may run, its node masks and starting executions."""
+        graph = runnable_graph(self.graphs, user_id, graph_id, graph_version, parent=parent)
+        masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
+        validate_graph(graph, for_run=True, input_masks=masks)
+        _validate_credentials(user_id, graph, masks)
+        return graph, masks, starting_executions(graph, inputs, masks)
 
     def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool:
         """Guarded INCOMPLETE -> QUEUED: whoever wins it starts the state machine."""

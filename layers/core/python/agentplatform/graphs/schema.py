@@ -99,3 +99,33 @@ def has_sensitive_action(graph: GraphModel) -> bool:
     return any(
         (block := get_block(node.block_id)) is not None and block.is_sensitive_action for node in graph.nodes
     )
+
+
+def webhook_trigger(graph: BaseGraph) -> tuple[Block, Node] | None:
+    """The graph's webhook trigger node and its block (upstream ``webhook_input_node``)."""
+    for block_type in (BlockType.WEBHOOK, BlockType.WEBHOOK_MANUAL):
+        found = _nodes_of_type(graph.nodes, block_type)
+        if found:
+            return found[0]
+    return None
+
+
+def trigger_setup_info(graph: BaseGraph) -> dict[str, Any] | None:
+    """``{provider, config_schema, credentials_input_name}`` of the trigger block, if any:
+    what a client needs to set up a trigger preset (the schema without credentials)."""
+    trigger = webhook_trigger(graph)
+    block = trigger[0] if trigger else None
+    if block is None or block.webhook_config is None:
+        return None
+    schema = block.input_schema.jsonschema()
+    credentials = set(block.input_schema.get_credentials_fields())
+    config_schema = {
+        **schema,
+        "properties": {k: v for k, v in schema.get("properties", {}).items() if k not in credentials},
+        "required": [k for k in schema.get("required", []) if k not in credentials],
+    }
+    return {
+        "provider": block.webhook_config.provider,
+        "config_schema": config_schema,
+        "credentials_input_name": next(iter(sorted(credentials)), None),
+    }

@@ -124,4 +124,13 @@ class GraphService:
     def delete(self, user_id: str, graph_id: str) -> int:
         count = self.repo.delete(user_id, graph_id)
         library_sync.graph_deleted(self.library, user_id, graph_id)
+        _stop_schedules(self.repo, user_id, graph_id)
         return count
+
+
+def _stop_schedules(repo: GraphRepository, user_id: str, graph_id: str) -> None:
+    """A deleted graph's schedules stop with it (upstream #11241)."""
+    from agentplatform.schedules.service import ScheduleService
+    from agentplatform.store.schedules import ScheduleRepository
+
+    ScheduleService(ScheduleRepository(repo.table)).delete_for_graph(user_id, graph_id)

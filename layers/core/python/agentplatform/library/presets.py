@@ -23,10 +23,11 @@ from agentplatform.models.library import (
     LibraryAgentPresetUpdatable,
     TriggeredPresetSetupRequest,
 )
+from agentplatform.models.webhooks import Webhook
 from agentplatform.store import keys
 from agentplatform.store.graphs import GraphRepository
 from agentplatform.store.library import PRESET_TYPE, LibraryRepository, now
-from agentplatform.store.table import pack, unpack
+from agentplatform.store.table import pack, put_op, unpack
 
 
 def _not_found(preset_id: str) -> NotFoundError:
@@ -56,7 +57,39 @@ def to_preset(item: dict[str, Any]) -> LibraryAgentPreset:
         credentials=unpack(item["credentials"]),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
+        webhook_id=item.get("webhook_id"),
+        webhook=_webhook(item.get("webhook")),
     )
+
+
+def _webhook(fields: dict[str, Any] | None) -> Webhook | None:
+    if not fields:
+        return None
+    from agentplatform.integrations.webhooks.service import ingress_url
+
+    return Webhook(**fields, url=ingress_url(fields["provider"], fields["id"]))
+
+
+def _preset_item(user_id: str, preset: LibraryAgentPresetCreatable) -> dict[str, Any]:
+    at = now()
+    preset_id = str(uuid.uuid4())
+    return {
+        "pk": keys.user_pk(user_id),
+        "sk": keys.preset_sk(preset_id),
+        "type": PRESET_TYPE,
+        "id": preset_id,
+        "user_id": user_id,
+        "graph_id": preset.graph_id,
+        "graph_version": preset.graph_version,
+        "name": preset.name,
+        "description": preset.description,
+        "is_active": preset.is_active,
+        "is_deleted": False,
+        "inputs": pack(preset.inputs),
+        "credentials": pack(_credentials(preset.credentials)),
+        "created_at": at,
+        "updated_at": at,
+    }
 
 
 class PresetService:
@@ -92,25 +125,7 @@ class PresetService:
     def create(self, user_id: str, preset: LibraryAgentPresetCreatable) -> LibraryAgentPreset:
         """A preset of a graph version the user may run (404 otherwise)."""
         runnable_graph(self.graphs, user_id, preset.graph_id, preset.graph_version)
-        at = now()
-        preset_id = str(uuid.uuid4())
-        item = {
-            "pk": keys.user_pk(user_id),
-            "sk": keys.preset_sk(preset_id),
-            "type": PRESET_TYPE,
-            "id": preset_id,
-            "user_id": user_id,
-            "graph_id": preset.graph_id,
-            "graph_version": preset.graph_version,
-            "name": preset.name,
-            "description": preset.description,
-            "is_active": preset.is_active,
-            "is_deleted": False,
-            "inputs": pack(preset.inputs),
-            "credentials": pack(_credentials(preset.credentials)),
-            "created_at": at,
-            "updated_at": at,
-        }
+        item = _preset_item(user_id, preset)
         self.repo.put_preset(item)
         return to_preset(item)
 
@@ -167,18 +182,54 @@ class PresetService:
         return to_preset(self.repo.update_preset(user_id, preset_id, fields))
 
     def delete(self, user_id: str, preset_id: str) -> None:
-        """Soft delete."""
-        self.repo.update_preset(user_id, preset_id, {"is_deleted": True})
+        """Soft delete; a trigger preset's webhook goes with it (its URL stops answering)."""
+        item = self.repo.update_preset(user_id, preset_id, {"is_deleted": True})
+        if item.get("webhook_id"):
+            from agentplatform.store.webhooks import WebhookRepository
+
+            WebhookRepository(self.repo.table).delete(item["webhook_id"])
 
     def setup_trigger(self, user_id: str, request: TriggeredPresetSetupRequest) -> LibraryAgentPreset:
-        """Webhook-triggered presets need a trigger block; no built-in block is one yet."""
+        """A preset bound to a new webhook of the graph's trigger block (upstream ``setup_trigger``).
+
+        The preset's inputs are the trigger block's (``trigger_config``, checked against
+        its schema); the webhook and the preset are written in one transaction.
+        """
+        from agentplatform.graphs.schema import webhook_trigger
+        from agentplatform.integrations.webhooks import get_webhook_manager
+        from agentplatform.integrations.webhooks.service import new_webhook, public_fields
+        from agentplatform.store.webhooks import WebhookRepository, bound_to
+
         try:
             graph = runnable_graph(self.graphs, user_id, request.graph_id, request.graph_version)
         except NotFoundError as exc:
             raise NotFoundError(f"Graph #{request.graph_id} is not accessible (anymore)") from exc
-        if not graph.has_external_trigger:
+        trigger = webhook_trigger(graph)
+        block = trigger[0] if trigger else None
+        if block is None or block.webhook_config is None:
             raise ValueError(f"Graph #{request.graph_id} does not have a webhook trigger node")
-        raise ValueError("Could not set up webhook: webhook triggers are not supported yet")
+        error = block.input_schema.validate_data({**request.trigger_config, "payload": {}})
+        if error:
+            raise ValueError(f"Could not set up webhook: invalid trigger config: {error}")
+        get_webhook_manager(block.webhook_config.provider)  # 404 for a provider without webhooks
+        webhook = new_webhook(user_id, block.webhook_config.provider, block.webhook_config.webhook_type, [])
+        item = _preset_item(
+            user_id,
+            LibraryAgentPresetCreatable(
+                graph_id=graph.id,
+                graph_version=graph.version,
+                inputs=request.trigger_config,
+                credentials=request.agent_credentials,
+                name=request.name,
+                description=request.description,
+                is_active=True,
+            ),
+        )
+        item.update(webhook_id=webhook["id"], webhook=public_fields(webhook))
+        item.update(bound_to(webhook["id"], item["created_at"]))
+        new_preset = put_op(item, "attribute_not_exists(pk)")
+        self.repo.table.transact([WebhookRepository.new_op(webhook), new_preset])
+        return to_preset(item)
 
     # -- running
 

@@ -142,7 +142,9 @@ class GraphModel(BaseGraph):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def trigger_setup_info(self) -> dict[str, Any] | None:
-        return None
+        from agentplatform.graphs.schema import trigger_setup_info
+
+        return trigger_setup_info(self)
 
     def node(self, node_id: str) -> NodeModel:
         for node in self.nodes:

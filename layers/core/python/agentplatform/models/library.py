@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from agentplatform.models.credentials import CredentialsMetaInput
 from agentplatform.models.execution import Pagination
 from agentplatform.models.graph import GraphSettings
+from agentplatform.models.webhooks import Webhook
 
 
 class LibraryAgentStatus(enum.StrEnum):
@@ -141,7 +142,7 @@ class LibraryAgentPreset(LibraryAgentPresetCreatable):
     created_at: datetime
     updated_at: datetime
     webhook_id: str | None = None
-    webhook: dict[str, Any] | None = None
+    webhook: Webhook | None = None
 
 
 class LibraryAgentPresetResponse(BaseModel):

@@ -239,3 +239,30 @@ def stripe_object_pk(object_id: str) -> str:
 def stripe_event_pk(event_id: str) -> str:
     """A processed webhook event: a replay finds it and does nothing."""
     return f"STRIPEEVT#{event_id}"
+
+
+# ------------------------------------------------- schedules
+# A schedule lives in its owner's partition; gsi1 groups a user's schedules by graph.
+SCHEDULE_PREFIX = "SCHEDULE#"
+
+
+def schedule_sk(schedule_id: str) -> str:
+    return f"{SCHEDULE_PREFIX}{schedule_id}"
+
+
+def graph_schedules_gsi1pk(user_id: str, graph_id: str) -> str:
+    return f"SCHEDULES#{user_id}#{graph_id}"
+
+
+# ------------------------------------------------- webhooks
+# Ingress carries only the webhook id, so a webhook is its own partition (the owner is
+# on the item). Presets bound to a webhook are found on gsi2 (``WEBHOOK#<id>``).
+WEBHOOK_SK = "WEBHOOK"
+
+
+def webhook_pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+
+
+def webhook_presets_gsi2pk(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"

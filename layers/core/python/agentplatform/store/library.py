@@ -302,11 +302,16 @@ class LibraryRepository:
             raise
 
     def delete_graph_items(self, user_id: str, graph_id: str) -> None:
-        """A deleted graph takes its own library agent and its presets with it."""
-        presets = [
-            (keys.user_pk(user_id), item["sk"])
+        """A deleted graph takes its own library agent and its presets with it, and
+        the trigger presets' webhooks (their URLs stop answering)."""
+        items = [
+            item
             for item in self.table.query(keys.user_pk(user_id), prefix=keys.PRESET_PREFIX)
             if item.get("graph_id") == graph_id
         ]
+        presets = [(keys.user_pk(user_id), item["sk"]) for item in items]
+        webhooks = [
+            (keys.webhook_pk(item["webhook_id"]), keys.WEBHOOK_SK) for item in items if item.get("webhook_id")
+        ]
         agent = (keys.user_pk(user_id), keys.library_agent_sk(library_agent_id(user_id, graph_id)))
-        self.table.batch_delete([agent, *presets])
+        self.table.batch_delete([agent, *presets, *webhooks])

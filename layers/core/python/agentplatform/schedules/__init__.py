@@ -1,0 +1,1 @@
+"""Graph schedules on EventBridge Scheduler: cron, the service behind the routes, firing."""
