@@ -10,6 +10,7 @@ from typing import Any
 
 from agentplatform.engine.context import run_ref
 from agentplatform.engine.runner import fail_batch, run_batch
+from agentplatform.executions import service as _executions  # noqa: F401  (sub-graph nodes start runs)
 from agentplatform.observability import lambda_handler, run_keys
 
 

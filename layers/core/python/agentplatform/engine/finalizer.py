@@ -108,7 +108,7 @@ def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, 
         if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
     if run.get("parent"):
-        from agentplatform.engine.subgraphs import resume_parent
+        from agentplatform.engine.resume import resume_parent
 
         resume_parent(run, status, child_outputs(nodes), stats)
     return {"status": status.value}

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from agentplatform.blocks.block import Block, BlockType
@@ -72,6 +73,10 @@ def _jsonable(value: Any) -> Any:
     from pydantic_core import to_jsonable_python
 
     return to_jsonable_python(value, fallback=str)
+
+
+def _fail_node(ctx: RunContext, item: dict[str, Any], error: str) -> None:
+    NodeRun(ctx, item).replay([("error", error)], ExecutionStatus.FAILED)
 
 
 class NodeRun:
@@ -273,7 +278,7 @@ def run_batch(
         if _is_agent(item):
             from agentplatform.engine.subgraphs import start_child
 
-            start_child(ctx, item)
+            start_child(ctx, item, fail=partial(_fail_node, ctx, item))
             result.waiting.append(node_exec_id)
             continue
         node_run = NodeRun(ctx, item)

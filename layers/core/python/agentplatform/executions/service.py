@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from agentplatform.engine import launcher
+from agentplatform.engine import launcher, subgraphs
 from agentplatform.engine.routing import NewExecution
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
@@ -197,7 +197,7 @@ class ExecutionService:
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
             from agentplatform.engine.finalizer import child_outputs
-            from agentplatform.engine.subgraphs import resume_parent
+            from agentplatform.engine.resume import resume_parent
 
             resume_parent(item, ExecutionStatus.TERMINATED, child_outputs(nodes))
 
@@ -278,3 +278,7 @@ class ExecutionService:
             created_at=datetime.fromisoformat(item["created_at"]).astimezone(UTC),
             outputs=run_outputs(item),
         )
+
+
+# Sub-graph nodes start their child runs through this service (engine/subgraphs.py).
+subgraphs.use_child_runs(ExecutionService)

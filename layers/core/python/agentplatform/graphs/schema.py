@@ -129,3 +129,14 @@ def trigger_setup_info(graph: BaseGraph) -> dict[str, Any] | None:
         "config_schema": config_schema,
         "credentials_input_name": next(iter(sorted(credentials)), None),
     }
+
+
+def _register() -> None:
+    import sys
+
+    from agentplatform.models.graph import register_graph_schemas
+
+    register_graph_schemas(sys.modules[__name__])
+
+
+_register()

@@ -182,8 +182,6 @@ def rate_limit_pk(subject: str) -> str:
 
 def rate_window_sk(window_start: int) -> str:
     return f"WINDOW#{window_start}"
-
-
 # ------------------------------------------------- library: agents and run presets
 # Both live in the owner's partition, so another user's id addresses nothing.
 LIBRARY_AGENT_PREFIX = "LIBAGENT#"
@@ -196,8 +194,6 @@ def library_agent_sk(library_agent_id: str) -> str:
 
 def preset_sk(preset_id: str) -> str:
     return f"{PRESET_PREFIX}{preset_id}"
-
-
 # ------------------------------------------------------------- credits (store/credits.py)
 
 CREDIT_SK = "CREDIT"  # the balance item, in the user's partition
