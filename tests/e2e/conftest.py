@@ -1,4 +1,9 @@
-"""The local cloud as a real process, driven over HTTP like any client would."""
+"""The local cloud as a real process, driven over HTTP like any client would.
+
+``agentplatform dev`` keeps its table in DynamoDB Local (a Java child process): these
+tests run against the engine ``make dev`` uses, and are skipped only where no Java 17+
+runtime exists (CI has one).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +40,12 @@ class DevServer:
         self.log = state_dir / "server.log"
 
     def start(self) -> None:
-        env = {**os.environ, "JWT_VERIFY_KEY": E2E_SECRET, "LOCAL_STATE_DIR": str(self.state_dir), "ENABLE_AUTH": "true"}
+        env = {
+            **os.environ,
+            "JWT_VERIFY_KEY": E2E_SECRET,
+            "LOCAL_STATE_DIR": str(self.state_dir),
+            "ENABLE_AUTH": "true",
+        }
         env.pop("TABLE_NAME", None)
         env.pop("BUCKET_NAME", None)
         for name, value in self.env.items():
@@ -64,9 +74,32 @@ class DevServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()  # SIGTERM: graceful shutdown saves state
+            self.process.terminate()  # SIGTERM: a graceful shutdown
+            self.process.wait(timeout=90)
+            self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs at all, as in a crash or an OOM kill."""
+        if self.process is not None:
+            self.process.kill()
             self.process.wait(timeout=30)
             self.process = None
+
+    def engine_pid(self) -> int:
+        """The pid of the DynamoDB Local child serving this state dir."""
+        return int((self.state_dir / "dynamodb" / "dynamodb-local.pid").read_text())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_java() -> None:
+    from local.dynamodb_local import Unavailable, find_runtime
+
+    try:
+        find_runtime()
+    except Unavailable as exc:
+        if "Java" in str(exc):
+            pytest.skip(str(exc))
+        raise  # Java but no DynamoDB Local: `make install` is broken, not this machine
 
 
 @pytest.fixture(scope="module")
