@@ -35,11 +35,13 @@ dev: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layering contracts in .importlinter
 
 synth: install
 	npx cdk synth --no-notices --quiet
