@@ -10,8 +10,9 @@ from typing import Any
 
 from agentplatform.engine.context import run_ref
 from agentplatform.engine.runner import fail_batch, run_batch
-from agentplatform.executions import service as _executions  # noqa: F401  (sub-graph nodes start runs)
+from agentplatform.engine.subgraphs import use_child_runs
 from agentplatform.observability import lambda_handler, run_keys
+from agentplatform.store.executions import ExecutionRepository
 
 
 def _error_message(error: dict[str, Any]) -> str:
@@ -19,6 +20,16 @@ def _error_message(error: dict[str, Any]) -> str:
     with contextlib.suppress(ValueError, AttributeError):
         cause = json.loads(cause).get("errorMessage", cause)
     return f"{error.get('Error', 'Error')}: {cause}" if cause else str(error.get("Error", "Error"))
+
+
+def _child_runs(repo: ExecutionRepository) -> Any:
+    """Sub-graph nodes start their runs through the executions service (loaded on first use)."""
+    from agentplatform.executions.service import ExecutionService
+
+    return ExecutionService(repo)
+
+
+use_child_runs(_child_runs)
 
 
 @lambda_handler(run_keys)

@@ -21,8 +21,8 @@ _CHILD_NAMESPACE = uuid.UUID("7c0b1c52-3c55-4d0e-9d8e-2f0f5b1f9a11")
 
 
 class ChildRuns(Protocol):
-    """Starting runs, as ``executions.service.ExecutionService`` does (it registers
-    itself: the engine never imports the layer above it)."""
+    """Starting runs, as ``executions.service.ExecutionService`` does. The ``run_node``
+    handler registers it: the engine never imports the layer above it."""
 
     def execute(
         self,
@@ -48,7 +48,7 @@ def use_child_runs(factory: Callable[[ExecutionRepository], ChildRuns]) -> None:
 
 def _runs(repo: ExecutionRepository) -> ChildRuns:
     if _child_runs is None:
-        raise RuntimeError("sub-graph runs need agentplatform.executions.service imported")
+        raise RuntimeError("no ChildRuns registered (functions/graph_run/run_node.py does it)")
     return _child_runs(repo)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from agentplatform.engine import launcher, subgraphs
+from agentplatform.engine import launcher
 from agentplatform.engine.routing import NewExecution
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
@@ -278,7 +278,3 @@ class ExecutionService:
             created_at=datetime.fromisoformat(item["created_at"]).astimezone(UTC),
             outputs=run_outputs(item),
         )
-
-
-# Sub-graph nodes start their child runs through this service (engine/subgraphs.py).
-subgraphs.use_child_runs(ExecutionService)
