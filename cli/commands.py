@@ -55,9 +55,8 @@ def run_agent(api: Api, args: argparse.Namespace) -> int:
     started = api.post(f"/api/graphs/{graph['id']}/execute/{graph['version']}", json=body)
     state = RunState(started["id"], status=started["status"])
     names = NodeNames(graph, _block_names(api))
-    title = f"run {state.graph_exec_id}"
     live = console.is_terminal and not args.no_live
-    display = LiveDisplay(console, names, title) if live else LineDisplay(console, names, title)
+    display = LiveDisplay(console, names, state) if live else LineDisplay(console, names, state)
     try:
         with display:
             display.update(state)

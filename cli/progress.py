@@ -69,8 +69,8 @@ class NodeNames:
 class LiveDisplay:
     """The in-place table (terminals)."""
 
-    def __init__(self, console: Console, names: NodeNames, title: str):
-        self.console, self.names, self.title = console, names, title
+    def __init__(self, console: Console, names: NodeNames, state: RunState):
+        self.console, self.names, self.state = console, names, state
         self.started = time.monotonic()
         self._live = Live(console=console, refresh_per_second=8, get_renderable=self._render, transient=False)
 
@@ -85,33 +85,29 @@ class LiveDisplay:
         self.state = state
         self._live.refresh()
 
+    def _row(self, node: NodeState) -> tuple[Any, ...]:
+        style = STYLE.get(node.status, "")
+        mark = (
+            Spinner("dots", style=style)
+            if node.status == "RUNNING"
+            else Text(MARK.get(node.status, " "), style)
+        )
+        took = node_seconds(node)
+        return mark, self.names(node), Text(node.status, style=style), "" if took is None else f"{took:.1f}s"
+
     def _render(self) -> Group:
-        state: RunState | None = getattr(self, "state", None)
         table = Table(box=None, show_header=False, padding=(0, 1))
-        table.add_column(width=2)
-        table.add_column()
-        table.add_column()
-        table.add_column(justify="right")
-        for node in state.nodes.values() if state else ():
-            mark: Any = (
-                Spinner("dots", style="yellow")
-                if node.status == "RUNNING"
-                else Text(MARK.get(node.status, " "), style=STYLE.get(node.status, ""))
-            )
-            took = node_seconds(node)
-            table.add_row(
-                mark,
-                self.names(node),
-                Text(node.status, style=STYLE.get(node.status, "")),
-                "" if took is None else f"{took:.1f}s",
-            )
-        status = state.status if state else "QUEUED"
-        done = sum(1 for n in state.nodes.values() if n.status in ("COMPLETED", "FAILED")) if state else 0
-        total = len(state.nodes) if state else 0
+        for justify in ("left", "left", "left", "right"):
+            table.add_column(justify=justify)
+        nodes = list(self.state.nodes.values())
+        for node in nodes:
+            table.add_row(*self._row(node))
+        done = sum(1 for node in nodes if node.status in ("COMPLETED", "FAILED"))
+        status = self.state.status
         summary = Text.assemble(
-            (f"{self.title} ", "bold"),
+            (f"run {self.state.graph_exec_id} ", "bold"),
             (status, STYLE.get(status, "")),
-            f"  {done}/{total} nodes  {time.monotonic() - self.started:.1f}s",
+            f"  {done}/{len(nodes)} nodes  {time.monotonic() - self.started:.1f}s",
         )
         return Group(table, summary)
 
@@ -119,8 +115,9 @@ class LiveDisplay:
 class LineDisplay:
     """One plain line per status change (pipes, CI logs)."""
 
-    def __init__(self, console: Console, names: NodeNames, title: str):
-        self.console, self.names, self.title = console, names, title
+    def __init__(self, console: Console, names: NodeNames, state: RunState):
+        self.console, self.names = console, names
+        self.title = f"run {state.graph_exec_id}"
         self._seen: dict[str, str] = {}
 
     def __enter__(self) -> LineDisplay:

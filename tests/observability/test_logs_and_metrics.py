@@ -51,6 +51,29 @@ def test_keys_bound_by_a_request_stay_out_of_the_next_one(api, anonymous_api, lo
     assert anonymous["cold_start"] is False
 
 
+def test_a_block_logs_under_its_run_and_node_execution(api, log_lines):
+    from tests.support.graphs import AGENT_INPUT, link, node
+    from tests.support.runs import run_graph
+
+    print_block = "f3b1c1b2-4c4f-4f0d-8d2f-4c4f0d8d2f4c"
+    graph = {
+        "name": "Printer",
+        "nodes": [node("in", AGENT_INPUT, name="text"), node("print", print_block)],
+        "links": [link("in", "result", "print", "text")],
+    }
+    run = run_graph(api, graph, {"text": "hello logs"})
+    assert run["status"] == "COMPLETED"
+
+    (printed,) = log_lines.with_message(">>>>> Print: hello logs")
+    node_exec_id = next(n["node_exec_id"] for n in run["node_executions"] if n["block_id"] == print_block)
+    assert (printed["graph_exec_id"], printed["node_exec_id"], printed["user_id"]) == (
+        run["id"],
+        node_exec_id,
+        USER_ID,
+    )
+    assert "RunNode" in printed["function_name"]  # the function the stack names
+
+
 @pytest.fixture
 def stream(cloud: object, monkeypatch: pytest.MonkeyPatch):
     from agentplatform.config import get_settings

@@ -149,11 +149,7 @@ def instrument(handler: Handler, correlate: Correlate | None = None) -> Handler:
 def run_keys(event: dict[str, Any]) -> dict[str, Any]:
     """Step Functions tasks of a graph run (``{"run": {user_id, graph_exec_id}, ...}``)."""
     run = event.get("run") or {}
-    keys = {"user_id": run.get("user_id"), "graph_exec_id": run.get("graph_exec_id")}
-    batch = event.get("batch") or []
-    if len(batch) == 1:
-        keys["node_exec_id"] = str(batch[0])
-    return keys
+    return {"user_id": run.get("user_id"), "graph_exec_id": run.get("graph_exec_id")}
 
 
 def schedule_keys(event: dict[str, Any]) -> dict[str, Any]:

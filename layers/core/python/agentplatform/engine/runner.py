@@ -37,6 +37,7 @@ from agentplatform.engine.routing import (
 )
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.models.graph import NodeModel
+from agentplatform.observability import bind
 from agentplatform.store import values
 from agentplatform.store.executions import OutputConflict, RunRef, node_input, now
 from agentplatform.store.table import unpack
@@ -269,6 +270,7 @@ def run_batch(
         if node_exec_id in seen:
             continue
         seen.add(node_exec_id)
+        bind(node_exec_id=node_exec_id)  # this invocation's log lines name the node it runs
         item, already_queued = _start(ctx, node_exec_id, result)
         local.extend(already_queued)
         if item is None:
