@@ -170,6 +170,6 @@ def _missing_text(key: str, providers: list[str], count: int) -> str:
             f"{key}: {count} stored {provider} credentials fit; choose one with --credentials {provider}=ID"
         )
     return (
-        f"{key}: the agent needs a {provider} credential: add one with "
+        f"{key}: the agent needs a credential for {provider}: add one with "
         f"`agentplatform credentials add {providers[0] if providers else 'PROVIDER'}`"
     )

@@ -84,7 +84,7 @@ def credentials(cli) -> dict[str, str]:
     assert missing.returncode == 1
     assert missing.stdout.startswith("imported 'AI Function': graph ")
     assert (
-        "openai_api_key_credentials: the agent needs a openai credential: add one with "
+        "openai_api_key_credentials: the agent needs a credential for openai: add one with "
         "`agentplatform credentials add openai`" in missing.stderr
     )
     ids = {}
