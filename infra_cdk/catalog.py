@@ -95,6 +95,8 @@ class FunctionSpec:
 
 # API Gateway gives REST integrations 29 s; the handler must give up first.
 REST_TIMEOUT = 28
+# plan and finalize (the state machine's Task timeouts are derived from it)
+GRAPH_RUN_STEP_TIMEOUT = 60
 
 
 def rest_functions() -> list[FunctionSpec]:
@@ -118,7 +120,13 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
     table = Access.TABLE_WRITE
     return [
         # plan starts a fresh execution when the history budget is spent
-        FunctionSpec("graph_run.plan", Kind.GRAPH_RUN, frozenset({table, Access.RUN_START}), 512, 60),
+        FunctionSpec(
+            "graph_run.plan",
+            Kind.GRAPH_RUN,
+            frozenset({table, Access.RUN_START}),
+            512,
+            GRAPH_RUN_STEP_TIMEOUT,
+        ),
         FunctionSpec(
             "graph_run.run_node",
             Kind.GRAPH_RUN,
@@ -134,8 +142,10 @@ def graph_run_functions(run_node_timeout: int) -> list[FunctionSpec]:
             # a finished sub-graph's outputs become its parent node's; large ones spill to S3
             DATA | {Access.RUN_START},
             512,
-            60,
+            GRAPH_RUN_STEP_TIMEOUT,
         ),
+        # scheduled: ends runs whose execution is gone (as finalize does), starts waiting runs
+        FunctionSpec("graph_run.reconcile", Kind.GRAPH_RUN, DATA | {Access.RUN_START}, 512, 300),
     ]
 
 

@@ -57,6 +57,10 @@ class PlatformConfig:
     websocket_throttle_burst: int = 100
     map_max_concurrency: int = 10
     run_node_timeout_seconds: int = 300
+    # a graph run still going after this long ends FAILED (its execution is cut off 15 min later)
+    graph_run_timeout_seconds: int = 24 * 3600
+    # how often the reconciler looks for runs whose state machine execution is gone
+    reconcile_interval_minutes: int = 5
     # function key (see infra_cdk.catalog) -> reserved concurrent executions
     reserved_concurrency: dict[str, int] = field(default_factory=lambda: {"graph_run.run_node": 100})
     # 0 keeps large values until their run is deleted

@@ -14,6 +14,7 @@ from infra_cdk.constructs.events import EventStream
 from infra_cdk.constructs.functions import PlatformFunctions, Settings
 from infra_cdk.constructs.keys import CredentialsKey
 from infra_cdk.constructs.monitoring import Monitoring
+from infra_cdk.constructs.reconciler import RunReconciler
 from infra_cdk.constructs.rest_api import RestApi
 from infra_cdk.constructs.scheduler import Schedules
 from infra_cdk.constructs.state_machine import GraphRunStateMachine, execution_arns, state_machine_arn
@@ -104,6 +105,12 @@ class AgentPlatformStack(Stack):
             plan=by_key["graph_run.plan"],
             run_node=by_key["graph_run.run_node"],
             finalize=by_key["graph_run.finalize"],
+        )
+        RunReconciler(
+            self,
+            "Reconciler",
+            function=by_key["graph_run.reconcile"],
+            interval_minutes=config.reconcile_interval_minutes,
         )
         if "schedules.run" in by_key:
             target_env = schedules.allow_target(by_key["schedules.run"], functions.async_failures)

@@ -2,12 +2,14 @@
 
 Tests use ``proxy_event`` to drive handlers exactly as API Gateway would; the local
 server uses ``RouteTable`` to pick the domain Lambda for each request, as the
-deployed API's resources do.
+deployed API's resources do, and refuses what API Gateway refuses before any Lambda
+runs (a body over ``MAX_REQUEST_BYTES``).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 import uuid
@@ -18,6 +20,14 @@ from urllib.parse import parse_qsl
 from agentplatform.api.domains import Route, route_table
 
 STAGE = "prod"
+# API Gateway REST APIs refuse larger payloads (413) before invoking the integration.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+
+def request_too_large() -> tuple[int, list[tuple[str, str]], bytes]:
+    """API Gateway's REQUEST_TOO_LARGE answer, in the API's gateway-response template."""
+    body = json.dumps({"detail": "Request Too Long"}).encode()
+    return 413, [("content-type", "application/json")], body
 
 
 def proxy_event(

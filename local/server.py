@@ -15,9 +15,10 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from local.apigw import RouteTable, decode_response, proxy_event
+from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
+from local.reconciler import ReconcilerTimer
 from local.schedules import LocalScheduler
 from local.streams import StreamPoller
 from local.websocket import WebSocketGateway
@@ -37,6 +38,7 @@ class LocalGateway:
         self.websockets = WebSocketGateway()
         self.streams: list[StreamPoller] = []
         self.schedules: LocalScheduler | None = None  # fires due schedules (local/schedules.py)
+        self.reconciler: ReconcilerTimer | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -53,12 +55,15 @@ class LocalGateway:
                 self.routes = await asyncio.to_thread(RouteTable)
                 self.streams = await asyncio.to_thread(self._start_streams)
                 self.schedules = await asyncio.to_thread(LocalScheduler(self.cloud.state_dir).start)
+                self.reconciler = ReconcilerTimer().start()  # as the EventBridge rule in AWS
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 for poller in self.streams:
                     await asyncio.to_thread(poller.stop)
                 if self.schedules:
                     await asyncio.to_thread(self.schedules.stop)
+                if self.reconciler:
+                    await asyncio.to_thread(self.reconciler.stop)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -79,6 +84,9 @@ class LocalGateway:
         while True:
             message = await receive()
             body.extend(message.get("body", b""))
+            if len(body) > MAX_REQUEST_BYTES:
+                await _respond(send, *request_too_large())
+                return
             if not message.get("more_body"):
                 break
         method, path = scope["method"], scope["path"]

@@ -72,11 +72,14 @@ def _infra_hash() -> str:
 
 
 def _tunables() -> dict[str, int]:
-    """Knobs tests and benchmarks turn (moto really sleeps on Wait and Retry)."""
+    """Knobs tests and benchmarks turn (moto really sleeps on Wait and Retry). The two
+    timeouts (0: as deployed) let fault-injection tests make a step time out quickly."""
     return {
         "max_concurrency": int(os.environ.get("GRAPH_RUN_MAX_CONCURRENCY", "10")),
         "retry_interval": int(os.environ.get("GRAPH_RUN_RETRY_INTERVAL", "1")),
         "poll_seconds": int(os.environ.get("GRAPH_RUN_POLL_SECONDS", "2")),
+        "task_timeout": int(os.environ.get("GRAPH_RUN_TASK_TIMEOUT", "0")),
+        "run_timeout": int(os.environ.get("GRAPH_RUN_TIMEOUT_SECONDS", "0")),
     }
 
 
@@ -212,9 +215,11 @@ def _load_blueprint_locked() -> Blueprint:
 
 
 def apply_tunables(definition: str, tunables: dict[str, int] | None = None) -> str:
-    """Override concurrency, retry intervals and poll pauses for local runs."""
+    """Override concurrency, retry intervals, poll pauses and timeouts for local runs."""
     knobs = tunables or _tunables()
     asl = json.loads(definition)
+    if knobs.get("run_timeout"):
+        asl["TimeoutSeconds"] = knobs["run_timeout"] * 2
 
     def visit(states: dict[str, Any]) -> None:
         for state in states.values():
@@ -226,10 +231,13 @@ def apply_tunables(definition: str, tunables: dict[str, int] | None = None) -> s
                 state["Seconds"] = knobs["poll_seconds"]
             for retry in state.get("Retry", []):
                 retry["IntervalSeconds"] = knobs["retry_interval"]
-            if state.get("Type") == "Task" and "max_batches" in state.get("Parameters", {}).get(
-                "Payload", {}
-            ):
-                state["Parameters"]["Payload"]["max_batches"] = knobs["max_concurrency"]
+            if state.get("Type") == "Task" and knobs.get("task_timeout"):
+                state["TimeoutSeconds"] = knobs["task_timeout"]
+            payload = state.get("Parameters", {}).get("Payload", {}) if state.get("Type") == "Task" else {}
+            if "max_batches" in payload:
+                payload["max_batches"] = knobs["max_concurrency"]
+            if "timeout_seconds" in payload and knobs.get("run_timeout"):
+                payload["timeout_seconds"] = knobs["run_timeout"]
 
     visit(asl["States"])
     return json.dumps(asl)

@@ -1,8 +1,5 @@
 """REST Lambda for the `executions` API domain."""
 
-from mangum import Mangum
+from agentplatform.api.lambda_entry import rest_lambda
 
-from agentplatform.api.app import create_app
-from agentplatform.observability import rest_handler
-
-handler = rest_handler(Mangum(create_app("executions"), lifespan="off"))
+handler = rest_lambda("executions")

@@ -166,7 +166,7 @@ class PlatformFunctions(Construct):
             )
         targets = self._targets
         wildcards = {
-            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2) only.",
+            f"{targets.table.table_arn}/index/*": "Queries on the table's own GSIs (gsi1, gsi2, gsi3) only.",
             targets.bucket.arn_for_objects("*"): "Objects of the platform's value bucket only; "
             "keys are run and node ids created at run time.",
             targets.execution_arns: "Executions of the graph-run state machine only; "

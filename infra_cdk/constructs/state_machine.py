@@ -64,7 +64,13 @@ class GraphRunStateMachine(Construct):
             state_machine_name=state_machine_name(stack),
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(
-                json.dumps(definition(config.map_max_concurrency))
+                json.dumps(
+                    definition(
+                        config.map_max_concurrency,
+                        run_node_timeout=config.run_node_timeout_seconds,
+                        run_timeout=config.graph_run_timeout_seconds,
+                    )
+                )
             ),
             definition_substitutions={name: fn.function_arn for name, fn in functions.items()},
             logs=sfn.LogOptions(destination=logs, level=sfn.LogLevel.ALL, include_execution_data=False),

@@ -31,10 +31,10 @@ class PlatformTable(Construct):
             deletion_protection=config.deletion_protection,
             removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         )
-        for index in schema.GSI_NAMES:
+        for index, projection in schema.PROJECTIONS.items():
             self.table.add_global_secondary_index(
                 index_name=index,
                 partition_key=_string_key(f"{index}pk"),
                 sort_key=_string_key(f"{index}sk"),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(projection),
             )

@@ -335,11 +335,19 @@ def test_run_continues_as_new_execution_past_the_history_budget(api, monkeypatch
     assert run["status"] == "COMPLETED"
     assert sorted(run["outputs"]["values"]) == [1, 2, 3, 4, 5, 6]
     assert len(run["node_executions"]) == 13
+    # The run's status is written by the last execution's finalize step, a moment
+    # before that execution itself reports SUCCEEDED: wait for the executions to settle.
     sfn = client("stepfunctions")
-    executions = sfn.list_executions(stateMachineArn=os.environ["STATE_MACHINE_ARN"])["executions"]
-    names = sorted(e["name"] for e in executions if e["name"].startswith(started["id"]))
+    deadline = time.monotonic() + 30
+    while True:
+        listed = sfn.list_executions(stateMachineArn=os.environ["STATE_MACHINE_ARN"])["executions"]
+        executions = [e for e in listed if e["name"].startswith(started["id"])]
+        if all(e["status"] != "RUNNING" for e in executions) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    names = sorted(e["name"] for e in executions)
     assert names[0] == started["id"] and names[1] == f"{started['id']}--1"
-    assert all(e["status"] == "SUCCEEDED" for e in executions if e["name"].startswith(started["id"]))
+    assert [e["status"] for e in executions] == ["SUCCEEDED"] * len(executions)
 
 
 def test_a_crashing_run_node_is_caught_and_its_nodes_fail(api, monkeypatch):

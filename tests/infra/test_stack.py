@@ -243,7 +243,11 @@ def test_websocket_api_routes_and_stage(synthesized: Synthesized, template: Any)
 def test_state_machine_runs_the_engine_asl_with_the_three_functions(synthesized: Synthesized) -> None:
     (machine,) = synthesized.resources("AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
-    assert json.loads(props["DefinitionString"]) == definition(DEFAULTS.map_max_concurrency)
+    assert json.loads(props["DefinitionString"]) == definition(
+        DEFAULTS.map_max_concurrency,
+        run_node_timeout=DEFAULTS.run_node_timeout_seconds,
+        run_timeout=DEFAULTS.graph_run_timeout_seconds,
+    )
     assert props["StateMachineType"] == "STANDARD"
     assert props["StateMachineName"] == "AgentPlatform-graph-run"
     assert props["DefinitionSubstitutions"] == {
@@ -273,6 +277,29 @@ def test_stream_feeds_the_events_function_with_partial_failures_and_a_dlq(
         "eventName": ["INSERT", "MODIFY"],
         "dynamodb": {"NewImage": {"type": {"S": ["graph_exec", "node_exec"]}}},
     }
+
+
+def test_a_schedule_runs_the_reconciler_which_may_describe_and_start_runs_only(
+    synthesized: Synthesized,
+) -> None:
+    (rule,) = synthesized.resources("AWS::Events::Rule").values()
+    props = rule["Properties"]
+    assert props["ScheduleExpression"] == f"rate({DEFAULTS.reconcile_interval_minutes} minutes)"
+    assert props["State"] == "ENABLED"
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [_logical_id(synthesized, "graph_run.reconcile"), "Arn"]}
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 0}
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in permissions] == [
+        {"Fn::GetAtt": [_logical_id(synthesized, "graph_run.reconcile"), "Arn"]}
+    ]
+    actions = _actions(_policy_statements(synthesized, "graph_run.reconcile"))
+    assert {"states:DescribeExecution", "states:StartExecution", "dynamodb:Query"} <= actions
+    assert "states:StopExecution" not in actions
 
 
 def test_async_invocations_fail_into_a_queue(synthesized: Synthesized) -> None:

@@ -122,12 +122,17 @@ def test_invalid_provider_is_400(api):
     assert resp.status_code == 400
 
 
-def test_oauth_routes_answer_501(api):
+def test_oauth_routes_answer_501_in_the_envelope(api):
     resp = api.get("/api/integrations/github/login")
     assert resp.status_code == 501
-    assert resp.json()["detail"] == "Integration with provider 'github' is not configured."
+    assert resp.json() == {
+        "message": "Failed to process GET /api/integrations/github/login",
+        "detail": "Integration with provider 'github' is not configured.",
+        "hint": "Check server logs and dependent services.",
+    }
     resp = api.post("/api/integrations/github/callback", json_body={"code": "c", "state_token": "s"})
     assert resp.status_code == 501
+    assert resp.json()["message"] == "Failed to process POST /api/integrations/github/callback"
 
 
 def test_provider_catalogue_is_public(anonymous_api):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from local.apigw import RouteTable, decode_response, proxy_event
+from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.lambdas import invoke
 from local.server import rest_handler
 
@@ -46,8 +46,10 @@ class ApiGatewayClient:
         json_body: Any = None,
         body: str | bytes | None = None,
         params: dict[str, Any] | None = None,
+        query: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> ApiResponse:
+        """``query`` is the raw query string, for what ``params`` cannot encode."""
         matched = routes().match(method, path)
         assert matched is not None, f"no API Gateway resource for {method} {path}"
         all_headers = {"host": "testserver", **self.headers, **(headers or {})}
@@ -56,12 +58,16 @@ class ApiGatewayClient:
         if json_body is not None:
             body = json.dumps(json_body)
             all_headers.setdefault("content-type", "application/json")
+        raw = body.encode() if isinstance(body, str) else body or b""
+        if len(raw) > MAX_REQUEST_BYTES:  # API Gateway answers before any Lambda runs
+            status, header_list, content = request_too_large()
+            return ApiResponse(status, {k.lower(): v for k, v in header_list}, content)
         event = proxy_event(
             method,
             path,
             resource=matched.route.path,
             path_parameters=matched.path_parameters,
-            query=urlencode(params or {}),
+            query=query if query is not None else urlencode(params or {}),
             headers=all_headers,
             body=body,
         )

@@ -74,3 +74,36 @@ def by_node(run: dict[str, Any], graph: dict[str, Any], node_id: str) -> list[di
 def node_ids(created: dict[str, Any]) -> dict[str, str]:
     """Map the submitted node order to the stored (re-minted) ids."""
     return {str(index): node["id"] for index, node in enumerate(created["nodes"])}
+
+
+class HeldCountdown:
+    """CountdownTimer blocks until released, counting how many run at once (the most too)."""
+
+    def __init__(self, monkeypatch: Any):
+        import threading
+
+        from agentplatform.blocks.registry import get_block
+
+        self.release = threading.Event()
+        self.lock = threading.Condition()
+        self.running = 0
+        self.most = 0
+        held = self
+
+        async def run(self: Any, input_data: Any, **kwargs: Any) -> Any:
+            with held.lock:
+                held.running += 1
+                held.most = max(held.most, held.running)
+                held.lock.notify_all()
+            try:
+                held.release.wait(WAIT_LIMIT_SECONDS)
+            finally:
+                with held.lock:
+                    held.running -= 1
+            yield "output_message", "timer done"
+
+        monkeypatch.setattr(type(get_block(COUNTDOWN_TIMER)), "run", run)
+
+    def wait_running(self, count: int) -> None:
+        with self.lock:
+            assert self.lock.wait_for(lambda: self.running >= count, WAIT_LIMIT_SECONDS), self.running

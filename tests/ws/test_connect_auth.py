@@ -19,7 +19,8 @@ def _claims(**overrides: object) -> dict[str, object]:
         "aud": "authenticated",
         "role": "authenticated",
         "iat": now,
-        "exp": now + 3 * 3600,  # minted at collection: the whole suite can outlast 10 minutes
+        # Tokens are minted when the module is collected: they must outlive a long suite.
+        "exp": now + 6 * 3600,
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}

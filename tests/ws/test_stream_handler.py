@@ -41,13 +41,13 @@ def _logged(run: RunWriter) -> list[tuple[int, str, str]]:
     ]
 
 
-def test_a_failing_record_fails_and_so_does_every_record_after_it(stream):
+def test_an_undecodable_record_is_skipped_and_reported_not_retried(stream, caplog):
     from agentplatform.store import keys
     from agentplatform.store.table import Table
 
     run = RunWriter(USER_ID)
     run.create()
-    # A node execution whose image cannot be read as one.
+    # A node execution whose image cannot be read as one: retrying cannot cure it.
     Table().put(
         {
             "pk": keys.graph_exec_pk(USER_ID, run.graph_exec_id),
@@ -57,9 +57,36 @@ def test_a_failing_record_fails_and_so_does_every_record_after_it(stream):
     )
     run.start()
     records = stream.read()
-    positions = [r["dynamodb"]["SequenceNumber"] for r in records]
+    broken = records[2]["dynamodb"]["SequenceNumber"]
     assert len(records) == 5
 
+    with caplog.at_level("ERROR"):
+        assert _handle(stream, records) == {"batchItemFailures": []}
+    assert f"Skipped stream record {broken}: it cannot be decoded (KeyError)" in caplog.text
+    assert _logged(run) == [
+        (1, "graph_execution_event", "QUEUED"),
+        (2, "node_execution_event", "QUEUED"),
+        (3, "graph_execution_event", "RUNNING"),
+        (4, "node_execution_event", "RUNNING"),
+    ]
+
+
+def test_a_failing_delivery_fails_and_so_does_every_record_after_it(stream, monkeypatch):
+    from agentplatform.events.fanout import DeliveryFailed, Fanout
+
+    run = RunWriter(USER_ID)
+    run.create()
+    run.start()
+    records = stream.read()
+    positions = [r["dynamodb"]["SequenceNumber"] for r in records]
+    publish = Fanout.publish
+
+    def fail_the_third(self, change, position):
+        if position == positions[2]:
+            raise DeliveryFailed("1 deliveries of event 3 failed")
+        return publish(self, change, position)
+
+    monkeypatch.setattr(Fanout, "publish", fail_the_third)
     assert _handle(stream, records) == {"batchItemFailures": [{"itemIdentifier": p} for p in positions[2:]]}
     assert _logged(run) == [(1, "graph_execution_event", "QUEUED"), (2, "node_execution_event", "QUEUED")]
 

@@ -89,6 +89,10 @@ class Settings:
     schedule_dlq_arn: str = ""
     platform_base_url: str = ""
     webhook_payload_max_bytes: int = 262_144
+    # Run lifecycle: every run ends, and one user's graph cannot flood the engine.
+    max_node_executions_per_run: int = 10_000
+    max_concurrent_graph_executions_per_user: int = 25
+    reconcile_grace_seconds: float = 120.0
 
 
 @lru_cache(maxsize=1)
@@ -130,4 +134,9 @@ def get_settings() -> Settings:
         schedule_dlq_arn=env.get("SCHEDULE_DLQ_ARN", ""),
         platform_base_url=env.get("PLATFORM_BASE_URL", "").strip().rstrip("/"),
         webhook_payload_max_bytes=int(env.get("WEBHOOK_PAYLOAD_MAX_BYTES", "262144")),
+        max_node_executions_per_run=int(env.get("MAX_NODE_EXECUTIONS_PER_RUN", "10000")),
+        max_concurrent_graph_executions_per_user=int(
+            env.get("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "25")
+        ),
+        reconcile_grace_seconds=float(env.get("RECONCILE_GRACE_SECONDS", "120")),
     )

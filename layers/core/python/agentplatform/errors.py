@@ -21,8 +21,12 @@ class MissingConfigError(Exception):
     """A required setting is absent; the API answers 503."""
 
 
+class PayloadTooLargeError(ValueError):
+    """Input too large to store (say, a graph past one DynamoDB item); the API answers 413."""
+
+
 class NotConfiguredError(Exception):
-    """An optional integration (an OAuth app) is not set up here; the API answers 501, as upstream."""
+    """A feature this deployment does not provide (say, an OAuth provider); the API answers 501."""
 
 
 class GraphValidationError(ValueError):

@@ -13,8 +13,9 @@
   other part of this module together (``bench/observability.py``); Lambda active
   tracing (CDK context ``tracing=true``) traces each invocation without it.
 
-``@lambda_handler(correlate)`` (or ``rest_handler(...)`` for the API) applies all of it
-to a Lambda handler: one line per entry point in ``functions/``.
+``@lambda_handler(correlate)`` applies all of it to a Lambda handler: one line per entry
+point in ``functions/``; the REST factory (``api/lambda_entry.rest_lambda``) applies
+``rest_handler`` to every API domain's handler.
 """
 
 from __future__ import annotations
@@ -175,9 +176,14 @@ def rest_handler(handler: Handler) -> Handler:
     return instrument(invoke, request_keys)
 
 
+def _printable(text: str) -> str:
+    """``text`` without lone surrogates (an event may carry them; a log line cannot)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _log_access(event: dict[str, Any], response: Any, duration_ms: float) -> None:
     status = int((response or {}).get("statusCode", 0)) if isinstance(response, dict) else 0
-    method, path = event.get("httpMethod", ""), event.get("path", "")
+    method, path = str(event.get("httpMethod", "")), _printable(str(event.get("path", "")))
     _access.log(
         logging.ERROR if status >= 500 else logging.INFO,
         "%s %s %s %.0f ms",

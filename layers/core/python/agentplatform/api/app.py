@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
-from agentplatform.api.errors import UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.input_guard import InputGuardMiddleware
 from agentplatform.api.middleware import SecurityHeadersMiddleware
 from agentplatform.api.routers import health
 from agentplatform.config import get_settings
@@ -28,7 +29,7 @@ def _bare_app(*modules: str) -> FastAPI:
     )
     app.include_router(health.router)
     for module in modules:
-        app.include_router(importlib.import_module(module).router)
+        app.include_router(importlib.import_module(module).router, responses=ERROR_RESPONSES)
     return app
 
 
@@ -57,6 +58,7 @@ def create_app(domain: str) -> FastAPI:
 
     # add_middleware wraps: the last one added runs first on the way in.
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(InputGuardMiddleware)  # inside CORS and security headers: its 400s get them
     settings = get_settings()
     if settings.cors_allow_origins:
         from fastapi.middleware.cors import CORSMiddleware

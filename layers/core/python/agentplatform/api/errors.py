@@ -1,9 +1,10 @@
 """The error envelope ``{message, detail, hint}`` and the exception-to-status mapping.
 
 404 NotFoundError, 403 NotAuthorizedError, 400 ValueError (GraphValidationError with a
-structured detail), 422 validation, 422/409 an Idempotency-Key reused with another
-request / still in progress, 501 an integration not set up, 503 missing configuration,
-500 anything else. A 500 body never carries the exception text: internals stay in the logs.
+structured detail), 413 PayloadTooLargeError, 422 validation, 422/409 an Idempotency-Key
+reused with another request / still in progress, 501 NotConfiguredError, 503 missing
+configuration, 500 anything else. A 500 body never carries the exception text: internals
+stay in the logs. ``ERROR_RESPONSES`` documents them in the OpenAPI.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agentplatform.blocks.block import BlockError
@@ -26,12 +27,47 @@ from agentplatform.errors import (
     NotAuthorizedError,
     NotConfiguredError,
     NotFoundError,
+    PayloadTooLargeError,
 )
 
 logger = logging.getLogger(__name__)
 
 _CLIENT_HINT = "Adjust the request and retry."
 _SERVER_HINT = "Check server logs and dependent services."
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer (``detail`` is a string, a validation summary or pydantic's list)."""
+
+    message: str
+    detail: Any
+    hint: str
+
+
+class AuthError(BaseModel):
+    """401/403 from authentication, as upstream (FastAPI's own shape)."""
+
+    detail: str
+
+
+def _documented(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {"model": model, "description": description}
+
+
+# What any API route may answer besides its success; merged into every router's OpenAPI.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented(ErrorEnvelope, "Invalid input (a rule the request breaks, or text that is not Unicode)"),
+    401: _documented(AuthError, "Missing, expired or invalid token"),
+    403: _documented(AuthError, "Not allowed for this user"),
+    404: _documented(ErrorEnvelope, "Not found (or owned by someone else)"),
+    413: _documented(ErrorEnvelope, "Request body or a stored item too large"),
+    422: _documented(ErrorEnvelope, "The request does not match the API schema"),
+    500: _documented(ErrorEnvelope, "Internal error (details stay in the logs)"),
+    503: _documented(ErrorEnvelope, "A required setting or service is missing"),
+}
+NOT_CONFIGURED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    501: _documented(ErrorEnvelope, "This deployment does not provide the feature"),
+}
 
 
 def envelope(request_method: str, path: str, status: int, detail: Any) -> JSONResponse:
@@ -89,7 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReusedError, _mapped(422, log=False))
     app.add_exception_handler(IdempotencyKeyInProgressError, _mapped(409, log=False))
     app.add_exception_handler(MissingConfigError, _mapped(503, log=True))
-    app.add_exception_handler(NotConfiguredError, _mapped(501, log=True))
+    app.add_exception_handler(NotConfiguredError, _mapped(501, log=False))
+    app.add_exception_handler(PayloadTooLargeError, _mapped(413, log=True))
     app.add_exception_handler(BlockError, _mapped(400, log=True))
     app.add_exception_handler(ValueError, _mapped(400, log=True))
 

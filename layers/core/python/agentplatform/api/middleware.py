@@ -8,13 +8,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Responses under these prefixes may be cached; everything else is private/no-store.
 CACHEABLE_PREFIXES = ("/api/health", "/api/blocks", "/api/store/agents", "/docs", "/openapi.json", "/health")
 
-_ALWAYS = {
+ALWAYS_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "X-XSS-Protection": "1; mode=block",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-_NO_STORE = {
+NO_STORE_HEADERS = {
     "Cache-Control": "no-store, no-cache, must-revalidate, private",
     "Pragma": "no-cache",
     "Expires": "0",
@@ -34,12 +34,12 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in _ALWAYS.items():
+                for name, value in ALWAYS_HEADERS.items():
                     headers[name] = value
                 if "/public/shared" in path:
                     headers["X-Robots-Tag"] = "noindex, nofollow"
                 if not path.startswith(CACHEABLE_PREFIXES):
-                    for name, value in _NO_STORE.items():
+                    for name, value in NO_STORE_HEADERS.items():
                         headers[name] = value
             await send(message)
 

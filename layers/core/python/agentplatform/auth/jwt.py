@@ -66,4 +66,13 @@ def decode_token(token: str, settings: Settings) -> dict[str, Any]:
         raise TokenError(f"Invalid token: {exc}") from None
     except jwt.InvalidTokenError as exc:
         raise TokenError(f"Invalid token: {exc}") from None
+    _require_numeric_dates(claims)
     return claims
+
+
+def _require_numeric_dates(claims: dict[str, Any]) -> None:
+    """RFC 7519 NumericDate claims must be JSON numbers; PyJWT also takes ``"1700000000"``."""
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise TokenError(f"Invalid token: {name} must be a number")

@@ -3,6 +3,10 @@
 Node failures leave the run COMPLETED, as upstream, unless the graph opted in to
 ``fail_on_node_error``. A stopped run stays TERMINATED. A sub-graph run then hands its
 outputs to the parent's waiting node.
+
+With an ``error`` (the state machine's failure path, or the reconciler) the run ends
+FAILED and ``stats.error`` says why. Either way no node execution is left QUEUED or
+RUNNING: any still there is TERMINATED, and a run that lost work that way is FAILED.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from agentplatform.blocks.block import BlockType
 from agentplatform.blocks.registry import get_block
+from agentplatform.engine import admission
 from agentplatform.models.execution import TERMINAL, ExecutionStatus, Stats
 from agentplatform.store.executions import ExecutionRepository, RunRef, node_input, now
 from agentplatform.store.table import pack, unpack
@@ -66,7 +71,7 @@ def _block_stats(nodes: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str) -> Stats:
+def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str, error: str | None = None) -> Stats:
     ran = [n for n in nodes if n.get("start_time")]
     reported = _block_stats(nodes)
     # As upstream: a sub-graph's steps and cost count towards the run that started it.
@@ -76,37 +81,44 @@ def _stats(run: dict[str, Any], nodes: list[dict[str, Any]], ended: str) -> Stat
     return Stats.model_validate(
         {
             "cost": extra_cost + charged,
-            "error": run.get("error"),
             "duration": _seconds(run.get("started_at"), ended),
             "node_exec_time": sum(_seconds(n.get("start_time"), n.get("end_time")) for n in ran),
             "node_exec_count": len(ran) + extra_steps,
             "node_error_count": sum(1 for n in nodes if n["status"] == ExecutionStatus.FAILED.value),
+            "error": error,
             **reported,
         }
     )
 
 
-def finalize(ref: RunRef, repo: ExecutionRepository | None = None) -> dict[str, Any]:
+def finalize(
+    ref: RunRef, repo: ExecutionRepository | None = None, *, error: str | None = None
+) -> dict[str, Any]:
     repo = repo or ExecutionRepository()
     run = repo.get_run(ref, include_deleted=True)
     if run is None:
         return {"status": None}
     nodes = repo.node_execs(ref)
-    ended = now()
-    stats = _stats(run, nodes, ended)
-    fields = {"stats": pack(stats.model_dump()), "outputs": pack(graph_outputs(nodes))}
     current = ExecutionStatus(run["status"])
+    error = error or run.get("error")  # e.g. stopped for want of credits (engine/charging.py)
+    lost = repo.terminate_unfinished(ref, nodes)
+    if lost and error is None and current not in TERMINAL:
+        error = f"{lost} node executions were left unfinished (their batch failed) and were terminated"
+    if current in TERMINAL:  # ended elsewhere (stopped, failed): keep the reason it gave
+        error = (unpack(run["stats"]) if run.get("stats") else {}).get("error")
+    ended = now()
+    stats = _stats(run, nodes, ended, error)
+    fields = {"stats": pack(stats.model_dump()), "outputs": pack(graph_outputs(nodes))}
     if current in TERMINAL:
         repo.set_run_fields(ref, **fields)
         status = current
     else:
-        # A run stopped for want of credits (engine/charging.py) fails, as upstream.
-        failed = bool(run.get("error")) or (
-            bool(run.get("fail_on_node_error")) and stats.node_error_count > 0
-        )
+        failed = error is not None or (bool(run.get("fail_on_node_error")) and stats.node_error_count > 0)
         status = ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED
-        if repo.set_run_status(ref, status, ended_at=ended, **fields) is None:
+        ended_run = repo.end_run(ref, status, run, ended_at=ended, **fields)
+        if ended_run is None:
             status = ExecutionStatus(repo.get_run(ref, include_deleted=True)["status"])  # type: ignore[index]
+        admission.released(repo, ended_run)
     if run.get("parent"):
         from agentplatform.engine.resume import resume_parent
 

@@ -38,13 +38,25 @@ def start(run: dict[str, Any], part: int = 0, results: list[dict[str, Any]] | No
         )
 
 
+def execution_arn(graph_exec_id: str, part: int = 0) -> str:
+    prefix = state_machine_arn().replace(":stateMachine:", ":execution:")
+    return f"{prefix}:{execution_name(graph_exec_id, part)}"
+
+
 def stop(graph_exec_id: str, part: int = 0) -> None:
     sfn = client("stepfunctions")
-    arn = (
-        state_machine_arn().replace(":stateMachine:", ":execution:")
-        + ":"
-        + execution_name(graph_exec_id, part)
-    )
     # Already finished, or never started: nothing to stop.
     with contextlib.suppress(Exception):
-        sfn.stop_execution(executionArn=arn, cause="Stopped by the user")
+        sfn.stop_execution(executionArn=execution_arn(graph_exec_id, part), cause="Stopped by the user")
+
+
+def describe(graph_exec_id: str, part: int = 0) -> tuple[str | None, str | None]:
+    """The execution's status and, if it failed, its error and cause; (None, None) if it
+    does not exist."""
+    sfn = client("stepfunctions")
+    try:
+        found = sfn.describe_execution(executionArn=execution_arn(graph_exec_id, part))
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None, None
+    error, cause = found.get("error"), found.get("cause")
+    return str(found["status"]), ": ".join(str(text) for text in (error, cause) if text) or None

@@ -5,13 +5,24 @@ wave is those ids, split into at most ``max_batches`` batches (one Lambda each, 
 the Map's concurrency is used fully without one history entry per node). Nodes
 waiting on a sub-graph run are polled. Past the history budget the run continues in
 a fresh execution (continue-as-new).
+
+Every run ends. Plan counts the node executions run so far (``executed``, carried in
+the payload across waves and continuations); once ``MAX_NODE_EXECUTIONS_PER_RUN`` are
+spent with work still queued, or the run has outlived ``timeout_seconds``, it answers
+``fail`` and the state machine's failure path ends the run FAILED with the reason. A
+wave shares what is left of the budget among its batches: ``spare`` is how many runs a
+batch may chain beyond its own ids. A run something else ended (stopped, or failed by
+the reconciler) is only finalized.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from agentplatform.config import get_settings
 from agentplatform.engine import launcher
+from agentplatform.engine.step_errors import RUN_FAILED
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.store.executions import ExecutionRepository, RunRef, now
 
@@ -68,14 +79,23 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
     queued = list(run.pop("pending", [])) + [i for r in results for i in r.get("queued", [])]
     waiting = list(run.get("waiting", [])) + [i for r in results for i in r.get("waiting", [])]
     run["events"] = int(run.get("events", 0)) + EVENTS_PER_PLAN
+    run["executed"] = int(run.get("executed", 0)) + sum(int(r.get("ran", 0)) for r in results)
     if results:
         run["events"] += EVENTS_PER_MAP + EVENTS_PER_BATCH * len(results)
     if not run.get("started"):
         run["started"] = True
+        run["started_epoch"] = time.time()
         starting, should_run = _first_plan(repo, ref, run)
         if not should_run:
             return _answer(run, "finalize")
         queued = starting + queued
+    elif repo.run_has_ended(ref):  # stopped, or failed by the reconciler
+        return _answer(run, "finalize")
+    if any(r.get("lost") for r in results):
+        return _fail(run, "A batch of node executions failed, and so did recording its failure")
+    timeout = int(payload.get("timeout_seconds") or 0)
+    if timeout and "started_epoch" in run:
+        run["deadline"] = float(run["started_epoch"]) + timeout  # run_node stops chaining there
     if waiting:
         queued, waiting = _collect_waiting(repo, ref, queued, waiting)
     run["waiting"] = waiting
@@ -85,12 +105,26 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
         queued = repo.queued_node_exec_ids(ref)
         if len(queued) > WAVE_IDS_MAX:
             queued, run["overflow"] = queued[:WAVE_IDS_MAX], True
+    if (queued or waiting) and time.time() > float(run.get("deadline") or "inf"):
+        return _fail(run, f"The run exceeded its time limit of {timeout} seconds")
     if queued:
+        limit = get_settings().max_node_executions_per_run
+        remaining = limit - run["executed"]
+        if remaining <= 0:
+            return _fail(
+                run,
+                f"The run reached its limit of {limit} node executions "
+                "(MAX_NODE_EXECUTIONS_PER_RUN) with more still queued",
+            )
+        queued, later = queued[:remaining], queued[remaining:]
         batches = chunk(queued, max_batches)
         # A fresh part always runs a wave, however large, so it cannot loop on continuing.
         if run.get("waves", 0) and _over_budget(run["events"], len(batches)):
-            return _continue(repo, ref, run, queued)
+            return _continue(repo, ref, run, queued + later)
         run["waves"] = run.get("waves", 0) + 1
+        run["spare"] = (remaining - len(queued)) // len(batches)
+        if later:
+            run["pending"] = later
         return _answer(run, "run", batches)
     if waiting:
         run["events"] += EVENTS_PER_WAIT
@@ -100,6 +134,11 @@ def plan(payload: dict[str, Any], repo: ExecutionRepository | None = None) -> di
 
 def _answer(run: dict[str, Any], action: str, batches: list[list[str]] | None = None) -> dict[str, Any]:
     return {"run": run, "action": action, "batches": batches or [], "results": []}
+
+
+def _fail(run: dict[str, Any], message: str) -> dict[str, Any]:
+    """Route to the failure path, with an error shaped like a Catch's."""
+    return {**_answer(run, "fail"), "error": {"Error": RUN_FAILED, "Cause": message}}
 
 
 def _over_budget(events: int, batch_count: int) -> bool:
@@ -126,6 +165,6 @@ def _continue(
 ) -> dict[str, Any]:
     part = int(run.get("part", 0)) + 1
     successor = {**run, "part": part, "events": 0, "waves": 0, "pending": queued}
-    repo.set_run_fields(ref, part=part)
+    repo.set_run_fields(ref, part=part, launched_at=now())
     launcher.start(successor, part)
     return _answer(run, "continued")

@@ -63,11 +63,12 @@ class BatchResult:
     queued: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # nodes waiting on a sub-graph run
     overflow: bool = False  # more queued than a payload should carry: plan reads the table
+    ran: int = 0  # node executions claimed (towards the run's MAX_NODE_EXECUTIONS_PER_RUN)
 
     def as_payload(self) -> dict[str, Any]:
         if self.overflow or len(self.queued) > RETURN_IDS_MAX:
-            return {"queued": [], "waiting": self.waiting, "overflow": True}
-        return {"queued": self.queued, "waiting": self.waiting}
+            return {"queued": [], "waiting": self.waiting, "overflow": True, "ran": self.ran}
+        return {"queued": self.queued, "waiting": self.waiting, "ran": self.ran}
 
 
 def _jsonable(value: Any) -> Any:
@@ -111,7 +112,10 @@ class NodeRun:
         return self.states
 
     def emit(self, output: tuple[str, Any]) -> None:
-        """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``)."""
+        """Buffer an output; outputs are committed in groups (see ``MAX_BUFFERED_OUTPUTS``).
+        A run that has ended takes no more: the block is abandoned between outputs."""
+        if self.ctx.ended():
+            raise _Abandon()
         if not self.buffer:
             self.buffer_since = time.monotonic()
         self.buffer.append(output)
@@ -255,17 +259,29 @@ def _start(
 
 
 def run_batch(
-    ref: RunRef, batch: list[str], *, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    ref: RunRef,
+    batch: list[str],
+    *,
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+    max_runs: int | None = None,
+    run_deadline: float | None = None,
 ) -> BatchResult:
+    """Run ``batch`` and what it queues locally; at most ``max_runs`` node executions
+    (the batch's share of the run's node-execution budget; None: no limit), and none
+    after ``run_deadline`` (epoch seconds), so plan can end a run that outlives it."""
     ctx = load_context(ref)
     result = BatchResult()
     if ctx is None or ExecutionStatus(ctx.run["status"]) in TERMINAL:
         return result
     local = deque(batch)
     limit = max(len(batch), 1)
+    if run_deadline is not None:
+        budget_seconds = min(budget_seconds, run_deadline - time.time())
     deadline = time.monotonic() + budget_seconds
     seen: set[str] = set()
     while local and len(local) <= limit and time.monotonic() < deadline:
+        if (max_runs is not None and result.ran >= max_runs) or ctx.ended():
+            break
         node_exec_id = local.popleft()
         if node_exec_id in seen:
             continue
@@ -275,6 +291,7 @@ def run_batch(
         local.extend(already_queued)
         if item is None:
             continue
+        result.ran += 1
         if not charge_before_run(ctx, item):  # credits, before the block runs: engine/charging.py
             continue
         if _is_agent(item):
@@ -289,8 +306,17 @@ def run_batch(
         except _Abandon:
             continue
         local.extend(node_run.queued)
+    if ctx.ended(max_age=0):
+        return _after_end(ctx)
     result.queued = list(local)
     return result
+
+
+def _after_end(ctx: RunContext) -> BatchResult:
+    """The run ended (stopped, or failed) while this batch ran: nobody will plan again, so
+    what this batch and its siblings queued since the stop's own sweep is TERMINATED here."""
+    ctx.repo.terminate_unfinished(ctx.ref, ctx.repo.node_execs(ctx.ref))
+    return BatchResult()
 
 
 def _is_agent(item: dict[str, Any]) -> bool:
@@ -306,6 +332,8 @@ def fail_batch(ref: RunRef, batch: list[str], error: str) -> BatchResult:
     result = BatchResult()
     if ctx is None:
         return result
+    if ctx.ended(max_age=0):
+        return _after_end(ctx)
     local = deque(batch)
     seen: set[str] = set()
     while local:

@@ -35,7 +35,7 @@ class ChildRuns(Protocol):
         parent: dict[str, str] | None = None,
         graph_exec_id: str | None = None,
     ) -> Any: ...
-    def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool: ...
+    def queue_and_start(self, ref: RunRef, run: dict[str, Any]) -> bool: ...
 
 
 _child_runs: Callable[[ExecutionRepository], ChildRuns] | None = None
@@ -90,8 +90,6 @@ def start_child(ctx: RunContext, item: dict[str, Any], fail: Callable[[str], Non
         if is_condition_failure(exc):  # created by an earlier attempt, which may have died
             child = ctx.repo.get_run(RunRef(ctx.ref.user_id, child_id), include_deleted=True)
             if child is not None:  # before it could start it: start it now (a no-op otherwise)
-                service.queue_and_start(
-                    RunRef(ctx.ref.user_id, child_id), child["graph_id"], int(child["graph_version"])
-                )
+                service.queue_and_start(RunRef(ctx.ref.user_id, child_id), child)
             return
         fail(str(exc) or type(exc).__name__)

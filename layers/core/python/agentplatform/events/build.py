@@ -16,6 +16,11 @@ from agentplatform.events.payloads import ExecutionEvent, GraphExecutionEvent, N
 from agentplatform.models.execution import ExecutionStatus
 from agentplatform.store import executions
 from agentplatform.store.stream_images import image_item
+from agentplatform.store.values import ValueLoader
+
+# Events are cut to the message quota anyway: large values go out as their previews,
+# without a read from S3 per event.
+_PREVIEWS = ValueLoader(previews_only=True)
 
 
 @dataclass(frozen=True)
@@ -30,16 +35,16 @@ class ExecutionChange:
 
 
 def _graph_event(item: dict[str, Any]) -> GraphExecutionEvent:
-    meta = executions.run_meta(item)
+    meta = executions.run_meta(item, _PREVIEWS)
     return GraphExecutionEvent(
         **meta.model_dump(exclude={"inputs"}),
         inputs=meta.inputs or {},
-        outputs=executions.run_outputs(item),
+        outputs=executions.run_outputs(item, _PREVIEWS),
     )
 
 
 def _node_event(item: dict[str, Any]) -> NodeExecutionEvent:
-    return NodeExecutionEvent(**executions.node_result(item).model_dump())
+    return NodeExecutionEvent(**executions.node_result(item, _PREVIEWS).model_dump())
 
 
 def _event(item: dict[str, Any] | None) -> ExecutionEvent | None:

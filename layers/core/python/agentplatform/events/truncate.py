@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from agentplatform.truncation import shrink
+
 MESSAGE_LIMIT_BYTES = 128 * 1024
 BULKY_FIELDS = ("inputs", "outputs", "input_data", "output_data")
 _MIN_STRING_CAP = 64  # below this ids and timestamps would be cut
@@ -21,26 +23,6 @@ _MIN_STRING_CAP = 64  # below this ids and timestamps would be cut
 
 def json_size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
-
-
-def shrink(value: Any, cap: int) -> Any:
-    """``value`` with strings cut to ``cap`` characters and containers to ``cap // 8 + 1`` entries."""
-    items = cap // 8 + 1
-    if isinstance(value, str):
-        if len(value) <= cap:
-            return value
-        return f"{value[:cap]}… ({len(value) - cap} more characters truncated)"
-    if isinstance(value, list):
-        kept = [shrink(v, cap) for v in value[:items]]
-        if len(value) > items:
-            kept.append(f"… ({len(value) - items} more items truncated)")
-        return kept
-    if isinstance(value, dict):
-        kept_dict = {k: shrink(v, cap) for k, v in list(value.items())[:items]}
-        if len(value) > items:
-            kept_dict["…"] = f"{len(value) - items} more keys truncated"
-        return kept_dict
-    return value
 
 
 def _longest(value: Any) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from agentplatform.engine import launcher
+from agentplatform.engine import admission, launcher
 from agentplatform.engine.routing import NewExecution
 from agentplatform.engine.starting import starting_executions
 from agentplatform.errors import GraphValidationError, NotFoundError
@@ -30,12 +30,16 @@ from agentplatform.store.executions import (
     RunRef,
     node_exec_item,
     now,
+    run_detail,
     run_item,
     run_meta,
     run_outputs,
-    with_nodes,
 )
 from agentplatform.store.graphs import GraphRepository
+from agentplatform.store.values import ValueLoader
+
+# Listings show large values as previews and read nothing from S3 (one query per page).
+_PREVIEWS = ValueLoader(previews_only=True)
 
 _STOPPABLE = (
     ExecutionStatus.INCOMPLETE,
@@ -65,6 +69,31 @@ def _validate_credentials(user_id: str, graph: Any, masks: dict[str, dict[str, A
     errors = validate_graph_credentials(user_id, [graph, *graph.sub_graphs], masks).node_errors
     if errors:
         raise GraphValidationError.for_nodes(errors)
+
+
+def _check_required_inputs(graph: Any, inputs: dict[str, Any], masks: dict[str, dict[str, Any]]) -> None:
+    """Refuse a run that lacks a required graph input (upstream runs it, and the input's
+    branch silently never fires, so the run completes with no output)."""
+    from agentplatform.blocks.block import BlockType
+    from agentplatform.blocks.registry import get_block
+
+    required = set(graph.input_schema.get("required", []))
+    missing: dict[str, str] = {}  # node id -> input name
+    for node in graph.nodes:
+        block = get_block(node.block_id)
+        name = str(node.input_default.get("name", ""))
+        if block is None or block.block_type != BlockType.INPUT or name not in required:
+            continue
+        if inputs.get(name) is None and "value" not in masks.get(node.id, {}):
+            missing[node.id] = name
+    if missing:
+        raise GraphValidationError(
+            f"Missing required graph inputs: {', '.join(sorted(set(missing.values())))}",
+            {
+                node_id: {"value": f"Required graph input '{name}' is missing"}
+                for node_id, name in missing.items()
+            },
+        )
 
 
 class ExecutionService:
@@ -110,10 +139,9 @@ class ExecutionService:
             item["graph_owner_id"] = graph.user_id
         nodes = [node_exec_item(ref, item, execution, created) for execution in starting]
         self.repo.create_run(item, nodes)
-        if not self.queue_and_start(ref, graph.id, graph.version):
+        if not self.queue_and_start(ref, item):
             return self.get(user_id, graph.id, meta.id)
-        meta.status = ExecutionStatus.QUEUED
-        return with_nodes(meta, item, nodes)
+        return run_detail({**item, "status": ExecutionStatus.QUEUED.value}, nodes)
 
     def prepare(
         self,
@@ -131,41 +159,20 @@ class ExecutionService:
         masks = _run_masks(graph, credentials_inputs, nodes_input_masks)
         validate_graph(graph, for_run=True, input_masks=masks)
         _validate_credentials(user_id, graph, masks)
+        _check_required_inputs(graph, inputs, masks)
         return graph, masks, starting_executions(graph, inputs, masks)
 
-    def queue_and_start(self, ref: RunRef, graph_id: str, graph_version: int) -> bool:
-        """Guarded INCOMPLETE -> QUEUED: whoever wins it starts the state machine."""
-        if self.repo.set_run_status(ref, ExecutionStatus.QUEUED) is None:
+    def queue_and_start(self, ref: RunRef, run: dict[str, Any]) -> bool:
+        """Guarded INCOMPLETE -> QUEUED; the run starts now, or (over the per-graph cap)
+        waits in line and starts when a slot frees (engine/admission.py). False if it was
+        queued already; raises what starting it raised."""
+        failed = admission.queue(self.repo, ref, run, capped=not run.get("parent"))
+        if failed is None:
             return False
-        try:
-            launcher.start(self.payload(ref, graph_id, graph_version))
-        except Exception as exc:
-            self._fail_start(ref, str(exc))
-            raise
+        for failed_ref, exc in failed:
+            if failed_ref == ref:
+                raise exc
         return True
-
-    @staticmethod
-    def payload(ref: RunRef, graph_id: str, graph_version: int) -> dict[str, Any]:
-        return {
-            "user_id": ref.user_id,
-            "graph_exec_id": ref.graph_exec_id,
-            "graph_id": graph_id,
-            "graph_version": graph_version,
-            "part": 0,
-            "events": 0,
-            "started": False,
-            "waiting": [],
-        }
-
-    def _fail_start(self, ref: RunRef, error: str) -> None:
-        for node in self.repo.node_execs(ref):
-            self.repo.set_node_status(ref, node["node_exec_id"], ExecutionStatus.FAILED, end_time=now())
-        from agentplatform.models.execution import Stats
-        from agentplatform.store.table import pack
-
-        self.repo.set_run_status(
-            ref, ExecutionStatus.FAILED, ended_at=now(), stats=pack(Stats(error=error).model_dump())
-        )
 
     # -- stop
 
@@ -184,16 +191,13 @@ class ExecutionService:
         """Stop a run and, first, every sub-graph run it started."""
         for child_id in self.repo.children(ref):
             self.terminate(RunRef(ref.user_id, child_id), cascading=True)
-        item = self.repo.set_run_status(ref, ExecutionStatus.TERMINATED, ended_at=now())
+        item = self.repo.end_run(ref, ExecutionStatus.TERMINATED, ended_at=now())
         if item is None:
             return
         launcher.stop(ref.graph_exec_id, int(item.get("part", 0) or 0))
         nodes = self.repo.node_execs(ref)
-        for node in nodes:
-            if ExecutionStatus(node["status"]) in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING):
-                self.repo.set_node_status(
-                    ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
-                )
+        self.repo.terminate_unfinished(ref, nodes)
+        admission.released(self.repo, item)
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
             from agentplatform.engine.finalizer import child_outputs
@@ -221,10 +225,10 @@ class ExecutionService:
         item = self.repo.get_run(ref)
         if item is None or item["graph_id"] != graph_id:
             raise _not_found(graph_exec_id)
-        return with_nodes(run_meta(item), item, self.repo.node_execs(ref))
+        return run_detail(item, self.repo.node_execs(ref))
 
     def list_all(self, user_id: str, limit: int = 250) -> list[GraphExecutionMeta]:
-        return [run_meta(item) for item in self.repo.list_runs(user_id)[:limit]]
+        return [run_meta(item, _PREVIEWS) for item in self.repo.list_runs(user_id)[:limit]]
 
     def list_for_graph(
         self, user_id: str, graph_id: str, page: int, page_size: int
@@ -232,7 +236,7 @@ class ExecutionService:
         items = self.repo.list_runs(user_id, graph_id)
         start = (page - 1) * page_size
         return GraphExecutionsPaginated(
-            executions=[run_meta(item) for item in items[start : start + page_size]],
+            executions=[run_meta(item, _PREVIEWS) for item in items[start : start + page_size]],
             pagination=Pagination(
                 total_items=len(items),
                 total_pages=math.ceil(len(items) / page_size) if items else 0,

@@ -91,7 +91,12 @@ def _check_structure(
 ) -> dict[str, tuple[Block, dict]]:
     blocks: dict[str, tuple[Block, dict]] = {}
     unavailable: set[str] = set()
+    seen: set[str] = set()
     for node in graph.nodes:
+        if node.id in seen:
+            _add(errors, node.id, "id", "Duplicate node id: every node of a graph needs its own id")
+            continue
+        seen.add(node.id)
         block = get_block(node.block_id)
         if block is None:
             _add(errors, node.id, "block_id", f"Block #{node.block_id} not found.")

@@ -77,6 +77,7 @@ class BaseGraph(_WithId):
 class Graph(BaseGraph):
     """A graph as clients submit it (create, update, import)."""
 
+    name: str  # required, as upstream: a body without one (say ``{}``) is not a graph
     sub_graphs: list[BaseGraph] = Field(default_factory=list)
 
 

@@ -192,7 +192,7 @@ class ScheduleService:
                     raise
                 existing = executions.repo.get_run(ref, include_deleted=True)  # a concurrent delivery
         if existing is not None and existing["status"] == ExecutionStatus.INCOMPLETE.value:
-            executions.queue_and_start(ref, item["graph_id"], item["graph_version"])  # an earlier try died
+            executions.queue_and_start(ref, existing)  # an earlier try died before queuing it
         return {"status": "duplicate", "graph_exec_id": run_id}
 
     def _delete_quietly(self, user_id: str, schedule_id: str) -> None:

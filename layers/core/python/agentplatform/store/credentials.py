@@ -20,7 +20,7 @@ from agentplatform.errors import NotFoundError
 from agentplatform.integrations.crypto import SealedSecret, open_sealed, seal
 from agentplatform.models.credentials import Credentials, public_fields
 from agentplatform.store import keys
-from agentplatform.store.table import Table, is_condition_failure
+from agentplatform.store.table import Table, is_condition_failure, loads
 
 _ITEM_TYPE = "credentials"
 _LEASE_FREE = "attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)"
@@ -83,10 +83,10 @@ class CredentialsRepository:
         """Non-secret attributes of every credential the user owns, oldest first."""
         items = self.table.query(keys.user_pk(user_id), prefix=keys.CREDENTIALS_PREFIX)
         ordered = sorted(items, key=lambda item: str(item.get("created_at", "")))
-        return [json.loads(item["public"]) for item in ordered]
+        return [loads(item["public"]) for item in ordered]
 
     def get_public(self, user_id: str, credentials_id: str) -> dict[str, Any]:
-        public: dict[str, Any] = json.loads(self._item(user_id, credentials_id)["public"])
+        public: dict[str, Any] = loads(self._item(user_id, credentials_id)["public"])
         return public
 
     def get(self, user_id: str, credentials_id: str, *, consistent: bool = False) -> Credentials:
@@ -96,7 +96,7 @@ class CredentialsRepository:
     def _open(self, user_id: str, item: dict[str, Any]) -> Credentials:
         credentials_id = str(item["sk"]).removeprefix(keys.CREDENTIALS_PREFIX)
         plaintext = open_sealed(sealed_from(item), _context(user_id, credentials_id))
-        creds: Credentials = _credentials_adapter.validate_python(json.loads(plaintext))
+        creds: Credentials = _credentials_adapter.validate_python(loads(plaintext))
         return creds
 
     # -- the refresh lease: one holder at a time may replace a credential's secret

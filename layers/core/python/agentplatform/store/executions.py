@@ -9,7 +9,7 @@ node-execution item, whose new image carries the whole event payload.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from agentplatform.aws import client
 from agentplatform.engine.routing import NewExecution, RouteResult, SinkState
 from agentplatform.engine.statuses import allowed_from
 from agentplatform.models.execution import (
+    TERMINAL,
     ExecutionStatus,
     GraphExecutionMeta,
     GraphExecutionWithNodes,
@@ -26,9 +27,22 @@ from agentplatform.models.execution import (
 )
 from agentplatform.store import keys, values
 from agentplatform.store.library import LibraryRepository
-from agentplatform.store.table import Table, is_condition_failure, pack, put_op, unpack, update_op
+from agentplatform.store.schema import ACTIVE_RUNS_INDEX
+from agentplatform.store.table import (
+    Table,
+    delete_op,
+    is_condition_failure,
+    item_size_checked,
+    pack,
+    put_op,
+    unpack,
+    update_op,
+)
 
 _TRANSACTION_MAX = 100
+_END_ATTEMPTS = 5
+# What the reconciler reads of each run in flight.
+_RECONCILED = ("id", "user_id", "graph_id", "status", "launched_at", "part")
 # A node's ``queued`` ids are kept for retries only while they fit comfortably in the
 # item; past this the item says ``queued_overflow`` and planning reads QUEUED items.
 QUEUED_KEEP_MAX = 1000
@@ -93,14 +107,15 @@ def run_item(
     }
 
 
-def run_meta(item: dict[str, Any]) -> GraphExecutionMeta:
+def run_meta(item: dict[str, Any], loader: values.ValueLoader | None = None) -> GraphExecutionMeta:
+    """The run's meta; ``loader`` decides how spilled inputs come back (default: in full)."""
     stats = _unpack_or(item, "stats", None)
     return GraphExecutionMeta(
         id=item["id"],
         user_id=item["user_id"],
         graph_id=item["graph_id"],
         graph_version=item["graph_version"],
-        inputs=values.load_pins(_unpack_or(item, "inputs", {})),
+        inputs=(loader or values.ValueLoader()).pins(_unpack_or(item, "inputs", {})),
         credential_inputs=_unpack_or(item, "credential_inputs", None),
         nodes_input_masks=_unpack_or(item, "nodes_input_masks", None),
         preset_id=item.get("preset_id"),
@@ -113,8 +128,8 @@ def run_meta(item: dict[str, Any]) -> GraphExecutionMeta:
     )
 
 
-def run_outputs(item: dict[str, Any]) -> dict[str, list[Any]]:
-    return values.load_outputs(_unpack_or(item, "outputs", {}))
+def run_outputs(item: dict[str, Any], loader: values.ValueLoader | None = None) -> dict[str, list[Any]]:
+    return (loader or values.ValueLoader()).outputs(_unpack_or(item, "outputs", {}))
 
 
 def node_exec_item(ref: RunRef, run: dict[str, Any], execution: NewExecution, at: str) -> dict[str, Any]:
@@ -146,7 +161,8 @@ def node_input(item: dict[str, Any], *, load: bool = True) -> dict[str, Any]:
     return values.load_pins(pins) if load else pins
 
 
-def node_result(item: dict[str, Any]) -> NodeExecutionResult:
+def node_result(item: dict[str, Any], loader: values.ValueLoader | None = None) -> NodeExecutionResult:
+    loader = loader or values.ValueLoader()
     return NodeExecutionResult(
         user_id=item["user_id"],
         graph_id=item["graph_id"],
@@ -156,8 +172,8 @@ def node_result(item: dict[str, Any]) -> NodeExecutionResult:
         node_id=item["node_id"],
         block_id=item["block_id"],
         status=ExecutionStatus(item["status"]),
-        input_data=node_input(item),
-        output_data=values.load_outputs(_unpack_or(item, "output", {})),
+        input_data=loader.pins(node_input(item, load=False)),
+        output_data=loader.outputs(_unpack_or(item, "output", {})),
         add_time=item["add_time"],
         queue_time=item.get("queue_time"),
         start_time=item.get("start_time"),
@@ -195,6 +211,11 @@ class ExecutionRepository:
             return None
         return item
 
+    def run_has_ended(self, ref: RunRef) -> bool:
+        """Whether the run is in a terminal status (or gone): a consistent read of its status only."""
+        item = self.table.get(ref.pk, keys.GRAPH_EXEC_SK, consistent=True, attributes=("status",))
+        return item is None or ExecutionStatus(item["status"]) in TERMINAL
+
     def set_run_status(self, ref: RunRef, target: ExecutionStatus, **fields: Any) -> dict[str, Any] | None:
         """Guarded transition; returns the new item, or None when the guard refused it."""
         condition, guard_values = _status_condition(target)
@@ -216,6 +237,55 @@ class ExecutionRepository:
             raise
         LibraryRepository(self.table).record_run(item)
         return item
+
+    def end_run(
+        self, ref: RunRef, target: ExecutionStatus, current: dict[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any] | None:
+        """Guarded move to the terminal ``target``. In the same write the run leaves the
+        active-runs index and its waiting line, and gives back its run slot (store/run_queue.py).
+        ``current`` is the run as the caller last read it. Returns the ended run, or None
+        when the guard refused (it had ended already)."""
+        for _ in range(_END_ATTEMPTS):
+            run = current or self.get_run(ref, include_deleted=True)
+            current = None
+            if run is None or ExecutionStatus(run["status"]) not in allowed_from(target):
+                return None
+            try:
+                self._end(ref, run, target, fields)
+            except Exception as exc:
+                if is_condition_failure(exc):
+                    continue  # admitted or ended meanwhile: read it again
+                raise
+            ended = {**run, "status": target.value, **fields}
+            for name in ("gsi3pk", "gsi3sk", "waiting_sk"):
+                ended.pop(name, None)
+            LibraryRepository(self.table).record_run(ended)
+            return ended
+        return None
+
+    def _end(self, ref: RunRef, run: dict[str, Any], target: ExecutionStatus, fields: dict[str, Any]) -> None:
+        condition, guard_values = _status_condition(target)
+        holds_slot = bool(run.get("slot"))
+        condition += " AND attribute_exists(slot)" if holds_slot else " AND attribute_not_exists(slot)"
+        sets = ["#status = :status"] + [f"#{name} = :{name}" for name in fields]
+        end = update_op(
+            ref.pk,
+            keys.GRAPH_EXEC_SK,
+            "SET " + ", ".join(sets) + " REMOVE gsi3pk, gsi3sk, waiting_sk",
+            condition,
+            names={"#status": "status", **{f"#{name}": name for name in fields}},
+            values={":status": target.value, **guard_values, **{f":{k}": v for k, v in fields.items()}},
+        )
+        queue = keys.run_queue_pk(ref.user_id, run["graph_id"])
+        ops = [end]
+        if holds_slot:
+            ops.append(update_op(queue, keys.RUN_SLOTS_SK, "ADD running :minus", values={":minus": -1}))
+        if run.get("waiting_sk"):
+            ops.append(delete_op(queue, run["waiting_sk"]))
+        if len(ops) == 1:
+            client("dynamodb").update_item(TableName=self.table.name, **end["Update"])
+        else:
+            self.table.transact(ops)
 
     def set_run_status_from(
         self, ref: RunRef, current: ExecutionStatus, target: ExecutionStatus, **fields: Any
@@ -253,6 +323,14 @@ class ExecutionRepository:
             names={f"#{name}": name for name in fields},
             values={f":{k}": v for k, v in fields.items()},
         )
+
+    def active_runs(self) -> Iterator[dict[str, Any]]:
+        """Every run QUEUED or RUNNING (as far as the active-runs index knows), with only
+        what the reconciler needs: a query per index shard and a batch read per 100 runs."""
+        for shard in keys.active_run_shards():
+            found = [(item["pk"], item["sk"]) for item in self.table.query(shard, index=ACTIVE_RUNS_INDEX)]
+            for start in range(0, len(found), 100):
+                yield from self.table.batch_get(found[start : start + 100], attributes=_RECONCILED)
 
     def list_runs(self, user_id: str, graph_id: str | None = None) -> list[dict[str, Any]]:
         """Newest first, deleted runs left out."""
@@ -389,6 +467,20 @@ class ExecutionRepository:
                 return None
             raise
 
+    def terminate_unfinished(self, ref: RunRef, nodes: list[dict[str, Any]]) -> int:
+        """TERMINATE every QUEUED or RUNNING node execution among ``nodes`` (the run's,
+        as ``node_execs`` read them), updating them in place; returns how many."""
+        ended = 0
+        for node in nodes:
+            if node["status"] not in (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value):
+                continue
+            updated = self.set_node_status(
+                ref, node["node_exec_id"], ExecutionStatus.TERMINATED, end_time=now()
+            )
+            node.update(updated or self.get_node_execs(ref, [node["node_exec_id"]])[0])
+            ended += 1
+        return ended
+
     def sink_states(self, ref: RunRef, node_ids: Iterable[str]) -> dict[str, SinkState]:
         wanted = sorted(set(node_ids))
         if not wanted:
@@ -503,7 +595,8 @@ class ExecutionRepository:
     def _transact_output(self, ops: list[dict[str, Any]]) -> bool:
         if len(ops) == 1:  # nothing routed: a plain conditional update (half the cost)
             try:
-                client("dynamodb").update_item(TableName=self.table.name, **ops[0]["Update"])
+                with item_size_checked():
+                    client("dynamodb").update_item(TableName=self.table.name, **ops[0]["Update"])
             except Exception as exc:
                 if is_condition_failure(exc):
                     return False
@@ -553,12 +646,16 @@ def load_state(state: SinkState) -> SinkState:
     return state
 
 
-def with_nodes(
-    meta: GraphExecutionMeta, item: dict[str, Any], nodes: list[dict[str, Any]]
-) -> GraphExecutionWithNodes:
+def run_detail(item: dict[str, Any], nodes: list[dict[str, Any]]) -> GraphExecutionWithNodes:
+    """The run with its node executions. A large value many pins share is returned in
+    full once, as a preview everywhere else: first come the run's outputs (its result),
+    then its inputs (which the caller sent), then the node executions."""
+    loader = values.ValueLoader()
+    outputs = run_outputs(item, loader)
+    meta = run_meta(item, loader)
     return GraphExecutionWithNodes(
         **meta.model_dump(exclude={"inputs"}),
         inputs=meta.inputs or {},
-        outputs=run_outputs(item),
-        node_executions=sort_node_results(node_result(n) for n in nodes),
+        outputs=outputs,
+        node_executions=sort_node_results(node_result(n, loader) for n in nodes),
     )

@@ -6,6 +6,10 @@ Layout, all in the owner's partition:
 
 Which version is active lives only on the meta item, so activating a version is a
 single conditional update rather than a rewrite of every version.
+
+A version is one item, so a graph whose compressed body passes ``GRAPH_BODY_MAX_BYTES``
+is refused (413) rather than spilled to S3: listing graphs stays one query and one
+batch read, and a body that large is ~10,000 nodes, far beyond what a person builds.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from agentplatform.errors import NotFoundError
+from agentplatform.errors import NotFoundError, PayloadTooLargeError
 from agentplatform.models.graph import GraphModel, GraphSettings
 from agentplatform.store import keys
 from agentplatform.store.table import Table, check_op, is_condition_failure, pack, put_op, unpack, update_op
@@ -39,15 +43,24 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+# DynamoDB's item limit is 400 KB; the rest of a version item is well under 20 KB.
+GRAPH_BODY_MAX_BYTES = 380_000
+
+
 def _version_item(graph: GraphModel) -> dict[str, Any]:
-    body = graph.model_dump(mode="json", exclude=_COMPUTED | {"is_active", "settings"})
+    body = pack(graph.model_dump(mode="json", exclude=_COMPUTED | {"is_active", "settings"}))
+    if len(body) > GRAPH_BODY_MAX_BYTES:
+        raise PayloadTooLargeError(
+            f"Graph is too large to store: {len(body) // 1000} KB compressed, over the limit of "
+            f"{GRAPH_BODY_MAX_BYTES // 1000} KB (one DynamoDB item holds at most 400 KB)"
+        )
     return {
         "pk": keys.user_pk(graph.user_id),
         "sk": keys.graph_version_sk(graph.id, graph.version),
         "type": "graph_version",
         "graph_id": graph.id,
         "version": graph.version,
-        "body": pack(body),
+        "body": body,
     }
 
 

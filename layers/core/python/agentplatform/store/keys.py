@@ -6,6 +6,8 @@ another user's id cannot even address their items: ownership is structural.
 
 from __future__ import annotations
 
+import zlib
+
 PROFILE = "PROFILE"
 
 
@@ -262,3 +264,32 @@ def webhook_pk(webhook_id: str) -> str:
 
 def webhook_presets_gsi2pk(webhook_id: str) -> str:
     return f"WEBHOOK#{webhook_id}"
+# ------------------------------------------------- run admission and reconciliation
+
+# Runs in flight are spread over this many index partitions (the reconciler reads all).
+ACTIVE_RUN_SHARDS = 4
+
+
+def active_run_gsi3pk(graph_exec_id: str) -> str:
+    return f"ACTIVE#{zlib.crc32(graph_exec_id.encode()) % ACTIVE_RUN_SHARDS}"
+
+
+def active_run_shards() -> list[str]:
+    return [f"ACTIVE#{shard}" for shard in range(ACTIVE_RUN_SHARDS)]
+
+
+def active_run_gsi3sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{created_at}#{graph_exec_id}"
+
+
+def run_queue_pk(user_id: str, graph_id: str) -> str:
+    """One (user, graph)'s run slots and its runs waiting for one, oldest first."""
+    return f"RUNQ#{user_id}#{graph_id}"
+
+
+RUN_SLOTS_SK = "SLOTS"
+WAITING_RUN_PREFIX = "WAIT#"
+
+
+def waiting_run_sk(created_at: str, graph_exec_id: str) -> str:
+    return f"{WAITING_RUN_PREFIX}{created_at}#{graph_exec_id}"

@@ -3,20 +3,50 @@
 Items go in and out as plain dicts. Bulky documents (graph bodies, node inputs and
 outputs) are stored as zlib-compressed JSON in binary attributes: this keeps items
 far below the 400 KB limit and avoids DynamoDB's Decimal numbers entirely.
+
+Reads repair text that is not valid Unicode (a lone UTF-16 surrogate, stored before the
+API refused them or produced by a block) to U+FFFD, so no stored value can make a
+response fail to serialise.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from agentplatform.aws import client
 from agentplatform.config import get_settings
+from agentplatform.errors import PayloadTooLargeError
 
 _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# json.dumps writes non-ASCII as escapes; a surrogate one starts with this.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def repaired(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {repaired(k): repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [repaired(v) for v in value]
+    return value
+
+
+def loads(raw: str | bytes) -> Any:
+    """``json.loads`` for stored JSON: strings come back valid Unicode."""
+    document = json.loads(raw)
+    text = raw.encode() if isinstance(raw, str) else raw
+    return repaired(document) if _SURROGATE_ESCAPE.search(text) else document
 
 
 def pack(document: Any) -> bytes:
@@ -25,7 +55,7 @@ def pack(document: Any) -> bytes:
 
 def unpack(blob: Any) -> Any:
     raw = blob.value if hasattr(blob, "value") else blob
-    return json.loads(zlib.decompress(raw))
+    return loads(zlib.decompress(raw))
 
 
 def _serializer() -> Any:
@@ -53,7 +83,27 @@ def from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
             item[key] = int(value) if value == int(value) else float(value)
         elif hasattr(value, "value") and isinstance(value.value, bytes):
             item[key] = value.value
+        elif isinstance(value, str | dict | list):
+            item[key] = repaired(value)
     return item
+
+
+def _too_large(exc: Exception) -> bool:
+    error = getattr(exc, "response", {}).get("Error", {})
+    return error.get("Code") == "ValidationException" and "Item size" in str(error.get("Message", ""))
+
+
+@contextmanager
+def item_size_checked() -> Iterator[None]:
+    """DynamoDB's refusal of an item over 400 KB as the 413 it is (nothing was written)."""
+    try:
+        yield
+    except Exception as exc:
+        if _too_large(exc):
+            raise PayloadTooLargeError(
+                "An item would exceed DynamoDB's 400 KB item size limit; nothing was stored"
+            ) from exc
+        raise
 
 
 def is_condition_failure(exc: Exception) -> bool:
@@ -71,9 +121,15 @@ class Table:
     def _db(self) -> Any:
         return client("dynamodb")
 
-    def get(self, pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    def get(
+        self, pk: str, sk: str, *, consistent: bool = False, attributes: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """The item, or only ``attributes`` of it (a cheap read of a large item)."""
         resp = self._db.get_item(
-            TableName=self.name, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=consistent
+            TableName=self.name,
+            Key=to_attrs({"pk": pk, "sk": sk}),
+            ConsistentRead=consistent,
+            **_projection(attributes),
         )
         return from_attrs(resp["Item"]) if "Item" in resp else None
 
@@ -82,7 +138,8 @@ class Table:
         if condition:
             kwargs["ConditionExpression"] = condition
         kwargs.update(_expression_args(**expr))
-        self._db.put_item(**kwargs)
+        with item_size_checked():
+            self._db.put_item(**kwargs)
 
     def update(
         self, pk: str, sk: str, update: str, *, condition: str | None = None, **expr: Any
@@ -96,7 +153,8 @@ class Table:
         if condition:
             kwargs["ConditionExpression"] = condition
         kwargs.update(_expression_args(**expr))
-        return from_attrs(self._db.update_item(**kwargs).get("Attributes", {}))
+        with item_size_checked():
+            return from_attrs(self._db.update_item(**kwargs).get("Attributes", {}))
 
     def delete(
         self, pk: str, sk: str, *, condition: str | None = None, returning: bool = False, **expr: Any
@@ -168,14 +226,19 @@ class Table:
                 return
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(
+        self, keys: list[tuple[str, str]], *, attributes: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """The items that exist (any order), or only ``attributes`` of them."""
         items: list[dict[str, Any]] = []
+        projection = _projection(attributes)
         for start in range(0, len(keys), _BATCH_GET_MAX):
             pending: dict[str, Any] = {
                 self.name: {
                     "Keys": [
                         to_attrs({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + _BATCH_GET_MAX]
-                    ]
+                    ],
+                    **projection,
                 }
             }
             while pending:
@@ -200,7 +263,15 @@ class Table:
         ``TableName``; use ``put_op``/``update_op``/``check_op`` to build them."""
         for op in operations:
             next(iter(op.values()))["TableName"] = self.name
-        self._db.transact_write_items(TransactItems=operations)
+        with item_size_checked():
+            self._db.transact_write_items(TransactItems=operations)
+
+
+def _projection(attributes: tuple[str, ...]) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    names = {f"#a{i}": name for i, name in enumerate(attributes)}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 
 def _expression_args(
@@ -230,6 +301,13 @@ def update_op(pk: str, sk: str, update: str, condition: str | None = None, **exp
     if condition:
         body["ConditionExpression"] = condition
     return {"Update": body}
+
+
+def delete_op(pk: str, sk: str, condition: str | None = None, **expr: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": to_attrs({"pk": pk, "sk": sk}), **_expression_args(**expr)}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Delete": body}
 
 
 def check_op(pk: str, sk: str, condition: str, **expr: Any) -> dict[str, Any]:
