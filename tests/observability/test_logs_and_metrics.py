@@ -42,6 +42,16 @@ def test_a_client_error_is_logged_with_what_went_wrong(api, log_lines):
     assert log_lines.with_message("POST /api/graphs 400")
 
 
+def test_an_event_refused_before_the_app_still_logs_its_access_line(api, log_lines):
+    # rest_lambda refuses it before Mangum; the access line escapes what a log cannot hold.
+    assert api.get("/api/graphs/x\ud800y").status_code == 400
+
+    (line,) = log_lines.with_message("GET /api/graphs/x\\ud800y 400")  # escaped: a log line cannot hold it
+    assert line["path"] == "/api/graphs/x\\ud800y"
+    assert line["status"] == 400 and line["request_id"]
+    assert line["function_name"] == "rest-graphs"
+
+
 def test_keys_bound_by_a_request_stay_out_of_the_next_one(api, anonymous_api, log_lines):
     api.get("/api/graphs")
     anonymous_api.get("/api/graphs")
