@@ -9,7 +9,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from agentplatform.api.domains import DOCS_DOMAIN, DOMAINS
-from agentplatform.api.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
+from agentplatform.api.errors import (
+    ERROR_RESPONSES,
+    UnhandledErrorMiddleware,
+    document_error_bodies,
+    install_error_handlers,
+)
 from agentplatform.api.input_guard import InputGuardMiddleware
 from agentplatform.api.middleware import SecurityHeadersMiddleware
 from agentplatform.api.routers import health
@@ -29,7 +34,8 @@ def _bare_app(*modules: str) -> FastAPI:
     )
     app.include_router(health.router)
     for module in modules:
-        app.include_router(importlib.import_module(module).router, responses=ERROR_RESPONSES)
+        router = document_error_bodies(importlib.import_module(module).router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app
 
 

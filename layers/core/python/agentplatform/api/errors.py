@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,6 +69,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 NOT_CONFIGURED_RESPONSE: dict[int | str, dict[str, Any]] = {
     501: _documented(ErrorEnvelope, "This deployment does not provide the feature"),
 }
+
+
+def document_error_bodies(router: APIRouter) -> APIRouter:
+    """Give a route's own entry for an error status (a narrower description) the body
+    ``ERROR_RESPONSES`` documents: FastAPI lets it replace the router-wide entry whole."""
+    documented = {**ERROR_RESPONSES, **NOT_CONFIGURED_RESPONSE}
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for status, entry in route.responses.items():
+            base = documented.get(int(status)) if str(status).isdigit() else None
+            if base is not None and "model" not in entry:
+                route.responses[status] = {**base, **entry}
+    return router
 
 
 def envelope(request_method: str, path: str, status: int, detail: Any) -> JSONResponse:
