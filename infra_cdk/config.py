@@ -37,6 +37,9 @@ class PlatformConfig:
     tracing: bool = False
     # Lambda SnapStart on every function, invoked through a `live` alias (docs/deploy.md: cost)
     snap_start: bool = False
+    # Powertools Tracer in every function (ENABLE_TRACER): subsegments for AWS and HTTP calls,
+    # at the X-Ray SDK's cold-start import cost (docs/observability.md); use with tracing
+    tracer: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()

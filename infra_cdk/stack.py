@@ -72,6 +72,7 @@ class AgentPlatformStack(Stack):
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": config.log_level,
                 "UPLOAD_MALWARE_SCAN": "guardduty" if config.malware_protection else "none",
+                "ENABLE_TRACER": "true" if config.tracer else "false",
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),

@@ -9,8 +9,22 @@ from typing import Any
 from agentplatform.engine.context import run_ref
 from agentplatform.engine.runner import fail_batch, run_batch
 from agentplatform.engine.step_errors import error_message
+from agentplatform.engine.subgraphs import use_child_runs
+from agentplatform.observability import lambda_handler, run_keys
+from agentplatform.store.executions import ExecutionRepository
 
 
+def _child_runs(repo: ExecutionRepository) -> Any:
+    """Sub-graph nodes start their runs through the executions service (loaded on first use)."""
+    from agentplatform.executions.service import ExecutionService
+
+    return ExecutionService(repo)
+
+
+use_child_runs(_child_runs)
+
+
+@lambda_handler(run_keys)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ref = run_ref(event["run"])
     batch = [str(i) for i in event["batch"]]

@@ -7,8 +7,10 @@ from typing import Any
 
 from agentplatform.config import get_settings
 from agentplatform.events.connect import connect
+from agentplatform.observability import lambda_handler, request_keys
 
 
+@lambda_handler(request_keys)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     connection_id = event["requestContext"]["connectionId"]
     token = (event.get("queryStringParameters") or {}).get("token")

@@ -8,6 +8,7 @@ from typing import Any
 from agentplatform.config import get_settings
 from agentplatform.events.delivery import ConnectionPoster
 from agentplatform.events.protocol import Session, handle_message
+from agentplatform.observability import lambda_handler, request_keys
 from agentplatform.store.connections import ConnectionGone
 
 
@@ -18,6 +19,7 @@ def _body(event: dict[str, Any]) -> str:
     return str(body)
 
 
+@lambda_handler(request_keys)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     connection_id = event["requestContext"]["connectionId"]
     poster = ConnectionPoster(get_settings().websocket_callback_url)

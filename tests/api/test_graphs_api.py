@@ -225,6 +225,29 @@ def test_unknown_pin_gets_400_with_node_errors(api):
     )
 
 
+def test_an_invalid_pin_on_a_block_with_dynamic_pins_shows_their_syntax(api):
+    fill_text = "db7d8f02-2f44-4c55-ab7a-eae0941f0c30"  # values: dict[str, Any]
+    graph = {
+        "name": "dyn",
+        "nodes": [node("in", AGENT_INPUT, name="a"), node("fill", fill_text, format="{{a}}")],
+        "links": [link("in", "result", "fill", "values_a")],  # meant values_#_a
+    }
+    resp = api.post("/api/graphs", json_body={"graph": graph})
+    assert resp.status_code == 400
+    message = resp.json()["detail"]["node_errors"]["fill"]["values_a"]
+    assert message == (
+        "Link (in,result) <-> (fill,values_a), `values_a` invalid, Allowed fields: "
+        "['escape_html', 'format', 'values']. Dynamic pins: `values_#_<key>`"
+    )
+    # A block without dict or list inputs gets no hint.
+    graph = input_store_output_graph()
+    graph["links"].append(link("in", "result", "out", "no_such_pin"))
+    (error,) = (
+        api.post("/api/graphs", json_body={"graph": graph}).json()["detail"]["node_errors"]["out"].values()
+    )
+    assert "Dynamic pins" not in error
+
+
 def test_missing_required_io_field_gets_400(api):
     graph = {"name": "g", "nodes": [node("in", AGENT_INPUT)], "links": []}
     resp = api.post("/api/graphs", json_body={"graph": graph})

@@ -31,8 +31,9 @@ def _free_port() -> int:
 class DevServer:
     """``agentplatform dev`` in a subprocess, restartable on the same state dir."""
 
-    def __init__(self, state_dir: Path):
+    def __init__(self, state_dir: Path, env: dict[str, str | None] | None = None):
         self.state_dir = state_dir
+        self.env = env or {}  # overrides; None removes a variable
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -47,6 +48,11 @@ class DevServer:
         }
         env.pop("TABLE_NAME", None)
         env.pop("BUCKET_NAME", None)
+        for name, value in self.env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self.state_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(

@@ -25,6 +25,15 @@ from tests.support.runs import (
 HELD_GRAPH = {"name": "held", "nodes": [node("timer", COUNTDOWN_TIMER, seconds=0)], "links": []}
 
 
+@pytest.fixture(autouse=True)
+def lambda_concurrency_above_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each held run occupies one local Lambda invocation until released: the local
+    cloud's limit (``LOCAL_LAMBDA_CONCURRENCY``, 4) must not be what caps them here."""
+    from local import stepfunctions
+
+    monkeypatch.setattr(stepfunctions, "_concurrency", threading.BoundedSemaphore(64))
+
+
 class RunningCount:
     """Counts runs RUNNING in the table at every transition into and out of RUNNING."""
 

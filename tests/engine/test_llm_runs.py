@@ -140,7 +140,10 @@ def test_missing_and_foreign_credentials_are_rejected_with_the_spec_messages(
     missing = _execute(api, created, {"topic": "x"}, {})
     assert missing.status_code == 400
     assert missing.json()["detail"]["node_errors"] == {
-        llm_id: {"credentials": "These credentials are required"}
+        llm_id: {
+            "credentials": "These credentials are required: send credentials_inputs.openai_api_key_credentials"
+            " naming a stored openai credential (api_key)"
+        }
     }
 
     foreign = _credential(other_api, llm_stub)

@@ -77,8 +77,16 @@ def test_credentials_inputs_become_node_masks_and_explicit_masks_win():
 @pytest.mark.parametrize(
     ("value", "model", "message"),
     [
-        (None, "gpt-4o", "These credentials are required"),
-        ({}, "gpt-4o", "These credentials are required"),
+        (
+            None,
+            "gpt-4o",
+            "These credentials are required: send credentials_inputs.openai_api_key_credentials naming a stored openai credential (api_key)",
+        ),
+        (
+            {},
+            "gpt-4o",
+            "These credentials are required: send credentials_inputs.openai_api_key_credentials naming a stored openai credential (api_key)",
+        ),
         ({"id": "c-openai"}, "gpt-4o", "Invalid credentials: provider: Field required, type: Field required"),
         (meta(OPENAI, id="nope"), "gpt-4o", "Unknown credentials #nope"),
         (meta(ANTHROPIC), "gpt-4o", "Invalid credentials: type/provider mismatch"),  # model needs openai
@@ -147,7 +155,9 @@ def test_resolve_returns_the_credentials_as_kwargs():
 def test_resolve_raises_a_value_error_naming_the_field():
     with pytest.raises(CredentialsError) as raised:
         resolve_node_credentials(USER, _block(), {"model": "gpt-4o"}, lookup=lookup)
-    assert str(raised.value) == "credentials: These credentials are required"
+    assert str(raised.value) == (
+        "credentials: These credentials are required: a stored openai credential (api_key)"
+    )
     assert isinstance(raised.value, ValueError)
     with pytest.raises(CredentialsError, match="Unknown credentials #c-openai"):
         resolve_node_credentials("intruder", _block(), {"credentials": meta(OPENAI)}, lookup=lookup)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Imported on first use only: token checks, schema validation, templates, outbound HTTP.
+# Imported on first use only: token checks, schema validation, templates, outbound HTTP;
+# the X-Ray SDK only with ENABLE_TRACER (see agentplatform/observability.py).
 DEFERRED = (
     "pydantic.v1",
     "jwt",
@@ -26,6 +27,7 @@ DEFERRED = (
     "cronsim",
     "filetype",
     "imagesize",
+    "aws_xray_sdk",
 )
 
 
@@ -78,5 +80,6 @@ def test_platform_handler_leaves_sniffing_metrics_and_the_blocks_unloaded():
 def test_docs_handler_builds_the_whole_api_only_when_the_schema_is_asked_for():
     loaded = _modules_after_import("functions.rest.docs")
     assert sorted(name for name in loaded if name.startswith("agentplatform.api.routers.")) == [
-        "agentplatform.api.routers.health"
+        "agentplatform.api.routers.docs",
+        "agentplatform.api.routers.health",
     ]

@@ -116,7 +116,9 @@ class RunWriter:
         assert self.repo.set_run_status(self.ref, ExecutionStatus.RUNNING, started_at=_now()) is not None
         assert self.repo.start_node(self.ref, self.node_exec_id) is not None
 
-    def output(self, outputs: dict[str, list[Any]], *, prior: int = 0, final: bool = True) -> None:
+    def output(
+        self, outputs: dict[str, list[Any]], *, prior: int = 0, final: bool = True, status: str = "COMPLETED"
+    ) -> None:
         from agentplatform.engine.routing import RouteResult
         from agentplatform.models.execution import ExecutionStatus
 
@@ -131,7 +133,7 @@ class RunWriter:
             outputs=outputs,
             queued=[],
             route=RouteResult(),
-            final=(ExecutionStatus.COMPLETED, _now()) if final else None,
+            final=(ExecutionStatus(status), _now()) if final else None,
         )
         assert committed
 

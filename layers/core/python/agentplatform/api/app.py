@@ -28,7 +28,8 @@ def _bare_app(*modules: str) -> FastAPI:
         title="AutoGPT Agent Platform (serverless)",
         summary="AutoGPT-compatible agent platform API",
         version="0.1.0",
-        docs_url="/docs",
+        docs_url=None,  # the docs function serves /docs and /redoc without a CDN (routers/docs.py)
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.include_router(health.router)
@@ -68,7 +69,7 @@ def _whole_api_schema(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def create_app(domain: str) -> FastAPI:
     if domain == DOCS_DOMAIN:
-        app = _bare_app()
+        app = _bare_app("agentplatform.api.routers.docs")
         app.openapi = _whole_api_schema(app)  # type: ignore[method-assign]
     else:
         app = _bare_app(*DOMAINS[domain])

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from agentplatform.config import DEFAULT_USER_ID, get_settings
+from agentplatform.observability import bind
 
 bearer_jwt_auth = HTTPBearer(bearerFormat="jwt", scheme_name="HTTPBearerJWT", auto_error=False)
 
@@ -53,6 +54,7 @@ def _user_from(payload: dict[str, Any]) -> AuthUser:
     sub = payload.get("sub")
     if not sub or not isinstance(sub, str):
         raise _unauthorized("User ID not found in token")
+    bind(user_id=sub)
     return AuthUser(
         user_id=sub,
         email=str(payload.get("email") or ""),
@@ -79,6 +81,7 @@ def get_user_id(request: Request, user: Annotated[AuthUser, Security(requires_us
         return user.user_id
     if not user.is_admin:
         raise HTTPException(403, detail="Only admin users can impersonate other users")
+    bind(acting_as_user_id=acting_as)
     return acting_as
 
 

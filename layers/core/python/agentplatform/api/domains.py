@@ -45,8 +45,10 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "builder": ("agentplatform.api.routers.builder",),
 }
 
-# Serves /docs, /openapi.json (the whole API, built on first request) and /health.
+# Serves /docs, /redoc and their assets, /openapi.json (the whole API, built on first
+# request) and /health.
 DOCS_DOMAIN = "docs"
+DOCS_PATHS = ("/health", "/docs", "/redoc", "/docs/assets/{name}", "/openapi.json")
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,14 @@ class Route:
 def route_table() -> list[Route]:
     """Every (method, path template) of the API and the domain Lambda that serves it.
 
-    ``/health``, ``/docs`` and ``/openapi.json`` exist in every app; the deployed API
-    sends them to the docs function.
+    ``/health`` and ``/openapi.json`` exist in every app; the deployed API sends them,
+    and the documentation pages, to the docs function.
     """
     import importlib
 
     from fastapi.routing import APIRoute
 
-    routes = [Route(DOCS_DOMAIN, "GET", path) for path in ("/health", "/docs", "/openapi.json")]
+    routes = [Route(DOCS_DOMAIN, "GET", path) for path in DOCS_PATHS]
     for domain, modules in DOMAINS.items():
         for module in modules:
             for route in importlib.import_module(module).router.routes:

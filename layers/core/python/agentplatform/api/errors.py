@@ -109,9 +109,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _mapped(status: int, *, log: bool) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        if log:
-            logger.warning("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
         detail: Any = exc.to_detail() if isinstance(exc, GraphValidationError) else str(exc)
+        if log:  # the text the client gets anyway, so the log says what went wrong
+            logger.warning(
+                "%s %s failed: %s: %.1000s", request.method, request.url.path, type(exc).__name__, exc
+            )
         return envelope(request.method, request.url.path, status, detail)
 
     return handler

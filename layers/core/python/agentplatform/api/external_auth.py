@@ -21,6 +21,7 @@ from agentplatform.models.api_keys import (
     APIKeyPermission,
     OAuthAccessTokenInfo,
 )
+from agentplatform.observability import bind
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer_token = HTTPBearer(bearerFormat="oauth", scheme_name="HTTPBearerOAuth", auto_error=False)
@@ -85,6 +86,7 @@ def require_auth(
 ) -> APIAuthorizationInfo:
     auth = _authenticate(api_key, bearer)
     _enforce_rate_limit(auth)
+    bind(user_id=auth.user_id)
     return auth
 
 

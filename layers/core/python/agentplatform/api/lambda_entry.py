@@ -1,4 +1,6 @@
-"""The REST Lambda entry point: Mangum around a domain's app, behind one event check.
+"""The REST Lambda entry point: Mangum around a domain's app, behind one event check,
+instrumented once for every domain (``observability.rest_handler``: the request's log
+keys, one access line per request, metrics published, traced when enabled).
 
 Mangum re-encodes the event's query parameters and headers as UTF-8 before the app
 sees them, so a lone UTF-16 surrogate there (an API Gateway event is JSON, which can
@@ -18,6 +20,7 @@ from agentplatform.api.app import create_app
 from agentplatform.api.input_guard import NOT_UNICODE, first_unencodable, printable
 from agentplatform.api.middleware import ALWAYS_HEADERS, NO_STORE_HEADERS
 from agentplatform.coldstart import end_of_init
+from agentplatform.observability import rest_handler
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _REQUEST_PARTS = (
@@ -50,16 +53,16 @@ def _refusal(event: dict[str, Any], problem: str) -> dict[str, Any]:
 
 
 def rest_lambda(domain: str) -> LambdaHandler:
-    """The handler of ``functions/rest/<domain>.py``."""
+    """The handler of ``functions/rest/<domain>.py``, instrumented (observability)."""
     try:
         mangum = Mangum(create_app(domain), lifespan="off")
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            problem = event_problem(event)
+            if problem is not None:
+                return _refusal(event, problem)
+            return dict(mangum(event, context))
+
+        return rest_handler(handler)
     finally:
-        end_of_init()
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        problem = event_problem(event)
-        if problem is not None:
-            return _refusal(event, problem)
-        return dict(mangum(event, context))
-
-    return handler
+        end_of_init()  # everything the function needs is built: collect and freeze once

@@ -46,6 +46,13 @@ def CredentialsField(
     return SchemaField(title=title, description=description, json_schema_extra=extra)
 
 
+def credentials_field_key(field_schema: dict[str, Any]) -> str:
+    """The aggregated key a graph's ``credentials_inputs`` use, e.g. ``openai_api_key_credentials``."""
+    providers = "-".join(sorted(field_schema.get("credentials_provider", [])))
+    types = "-".join(sorted(field_schema.get("credentials_types", [])))
+    return f"{providers}_{types}_credentials"
+
+
 def node_credentials_schema(block: Any, field_name: str, input_default: dict[str, Any]) -> dict[str, Any]:
     """A credentials field's schema as one node uses it.
 

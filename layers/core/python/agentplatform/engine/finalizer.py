@@ -127,7 +127,7 @@ def finalize(
         admission.released(repo, ended_run)
     notify_run_finished(run, nodes, stats, status)  # a no-op with notifications off
     if run.get("parent"):
-        from agentplatform.engine.subgraphs import resume_parent
+        from agentplatform.engine.resume import resume_parent
 
         resume_parent(run, status, child_outputs(nodes), stats)
     return {"status": status.value}

@@ -21,6 +21,7 @@ from agentplatform.config import get_settings
 from agentplatform.engine import admission, launcher
 from agentplatform.engine.finalizer import finalize
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
+from agentplatform.observability import log_scope
 from agentplatform.store.executions import ExecutionRepository, RunRef
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ def reconcile(repo: ExecutionRepository | None = None, *, grace_seconds: float |
         cause = _lost_cause(run)
         if cause is None:
             continue
-        logger.warning("Ending run %s: %s", run["id"], cause)
-        finalize(RunRef(run["user_id"], run["id"]), repo, error=cause)
+        with log_scope(user_id=run["user_id"], graph_exec_id=run["id"]):
+            logger.warning("Ending run %s: %s", run["id"], cause)
+            finalize(RunRef(run["user_id"], run["id"]), repo, error=cause)
         report.ended[run["id"]] = cause
     for user_id, graph_id in sorted(lines):
         admission.admit_waiting(repo, user_id, graph_id)

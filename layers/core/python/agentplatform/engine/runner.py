@@ -21,6 +21,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from agentplatform.blocks.block import Block, BlockType
@@ -40,6 +41,7 @@ from agentplatform.engine.routing import (
 )
 from agentplatform.models.execution import TERMINAL, ExecutionStatus
 from agentplatform.models.graph import NodeModel
+from agentplatform.observability import bind
 from agentplatform.store import values
 from agentplatform.store.executions import OutputConflict, RunRef, node_input, now
 from agentplatform.store.table import unpack
@@ -127,6 +129,10 @@ def _jsonable(value: Any) -> Any:
     from pydantic_core import to_jsonable_python
 
     return to_jsonable_python(value, fallback=str)
+
+
+def _fail_node(ctx: RunContext, item: dict[str, Any], error: str) -> None:
+    NodeRun(ctx, item).replay([("error", error)], ExecutionStatus.FAILED)
 
 
 class NodeRun:
@@ -346,6 +352,7 @@ def run_batch(
         if node_exec_id in seen:
             continue
         seen.add(node_exec_id)
+        bind(node_exec_id=node_exec_id)  # this invocation's log lines name the node it runs
         item, already_queued = _start(ctx, node_exec_id, result)
         local.extend(already_queued)
         if item is None:
@@ -356,7 +363,7 @@ def run_batch(
         if _is_agent(item):
             from agentplatform.engine.subgraphs import start_child
 
-            start_child(ctx, item)
+            start_child(ctx, item, fail=partial(_fail_node, ctx, item))
             result.waiting.append(node_exec_id)
             continue
         node_run = NodeRun(ctx, item, states)

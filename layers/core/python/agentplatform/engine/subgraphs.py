@@ -1,30 +1,63 @@
 """Sub-graph runs (AgentExecutorBlock, spec §3.4).
 
 The parent's node starts a child run and stays RUNNING; the parent's ``plan`` polls it.
-When the child finalizes, its OUTPUT blocks' ``output`` values become the node's outputs (``(name, value)``
-per value), routed like any other, and the node ends COMPLETED, or FAILED with an
-``error`` output when the child did not complete. The child's id is derived from the
-node execution's, so a retried start cannot start a second child.
+When the child finalizes (``engine/resume.py``), its OUTPUT blocks' ``output`` values
+become the node's outputs (``(name, value)`` per value), routed like any other, and
+the node ends COMPLETED, or FAILED with an ``error`` output when the child did not
+complete. The child's id is derived from the node execution's, so a retried start
+cannot start a second child.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from agentplatform.engine.context import RunContext, load_context
-from agentplatform.models.execution import ExecutionStatus, Stats
-from agentplatform.store.executions import RunRef, node_input
+from agentplatform.engine.context import RunContext
+from agentplatform.store.executions import ExecutionRepository, RunRef, node_input
 
 _CHILD_NAMESPACE = uuid.UUID("7c0b1c52-3c55-4d0e-9d8e-2f0f5b1f9a11")
+
+
+class ChildRuns(Protocol):
+    """Starting runs, as ``executions.service.ExecutionService`` does. The ``run_node``
+    handler registers it: the engine never imports the layer above it."""
+
+    def execute(
+        self,
+        user_id: str,
+        graph_id: str,
+        graph_version: int | None,
+        inputs: dict[str, Any],
+        *,
+        nodes_input_masks: dict[str, dict[str, Any]] | None = None,
+        parent: dict[str, str] | None = None,
+        graph_exec_id: str | None = None,
+    ) -> Any: ...
+    def queue_and_start(self, ref: RunRef, run: dict[str, Any]) -> bool: ...
+
+
+_child_runs: Callable[[ExecutionRepository], ChildRuns] | None = None
+
+
+def use_child_runs(factory: Callable[[ExecutionRepository], ChildRuns]) -> None:
+    global _child_runs
+    _child_runs = factory
+
+
+def _runs(repo: ExecutionRepository) -> ChildRuns:
+    if _child_runs is None:
+        raise RuntimeError("no ChildRuns registered (functions/graph_run/run_node.py does it)")
+    return _child_runs(repo)
 
 
 def child_exec_id(node_exec_id: str) -> str:
     return str(uuid.uuid5(_CHILD_NAMESPACE, node_exec_id))
 
 
-def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
-    from agentplatform.executions.service import ExecutionService
+def start_child(ctx: RunContext, item: dict[str, Any], fail: Callable[[str], None]) -> None:
+    """Start the node's child run; ``fail(error)`` fails the node when it cannot start."""
     from agentplatform.store.table import is_condition_failure
 
     node = ctx.graph.node(item["node_id"])
@@ -41,7 +74,7 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
         "graph_owner_id": ctx.graph.user_id,  # sub-graphs run under the parent's permission
     }
     ctx.repo.add_child(ctx.ref, child_id, item["node_exec_id"])
-    service = ExecutionService(ctx.repo)
+    service = _runs(ctx.repo)
     try:
         service.execute(
             ctx.ref.user_id,
@@ -59,38 +92,4 @@ def start_child(ctx: RunContext, item: dict[str, Any]) -> None:
             if child is not None:  # before it could start it: start it now (a no-op otherwise)
                 service.queue_and_start(RunRef(ctx.ref.user_id, child_id), child)
             return
-        from agentplatform.engine.runner import NodeRun
-
-        NodeRun(ctx, item).replay([("error", str(exc) or type(exc).__name__)], ExecutionStatus.FAILED)
-
-
-def resume_parent(
-    child: dict[str, Any],
-    status: ExecutionStatus,
-    outputs: list[tuple[str, Any]],
-    child_stats: Stats | None = None,
-) -> None:
-    """Finish the parent's waiting AgentExecutor node with the child run's outputs; as
-    upstream, the child's node executions and cost count as the node's extra steps/cost."""
-    from agentplatform.engine.runner import NodeRun
-
-    parent = child["parent"]
-    ctx = load_context(RunRef(parent["user_id"], parent["graph_exec_id"]))
-    if ctx is None:
-        return
-    items = ctx.repo.get_node_execs(ctx.ref, [parent["node_exec_id"]])
-    if not items or items[0]["status"] != ExecutionStatus.RUNNING.value:
-        return
-    produced = list(outputs)
-    final = ExecutionStatus.COMPLETED
-    if status != ExecutionStatus.COMPLETED:
-        produced.append(("error", f"Sub-graph execution #{child['id']} ended with status {status.value}"))
-        final = ExecutionStatus.FAILED
-    try:
-        extra = None
-        if child_stats is not None:
-            extra = {"extra_steps": child_stats.node_exec_count, "extra_cost": child_stats.cost}
-        NodeRun(ctx, items[0]).replay(produced, final, extra)
-    except Exception as exc:
-        if type(exc).__name__ != "_Abandon":
-            raise
+        fail(str(exc) or type(exc).__name__)

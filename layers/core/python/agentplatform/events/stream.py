@@ -20,6 +20,7 @@ from typing import Any
 
 from agentplatform.events.build import ExecutionChange, change_from_record
 from agentplatform.events.fanout import Fanout
+from agentplatform.events.observe import observe_record
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ class StreamBatch:
             published = self.fanout.publish_batch(changes)
             if published.failed_from is not None:
                 failed_from = owners[published.failed_from]
+        for record_index in owners:
+            if record_index < failed_from:
+                observe_record(records[record_index])  # delivered: a retried one would count twice
         if records and failed_from == 0:
             raise BatchFailed(f"all {len(records)} records failed")
         return {

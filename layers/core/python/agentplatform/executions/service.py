@@ -211,7 +211,7 @@ class ExecutionService:
         if item.get("parent") and not cascading:
             # Its state machine will not finalize now: release the parent's waiting node here.
             from agentplatform.engine.finalizer import child_outputs
-            from agentplatform.engine.subgraphs import resume_parent
+            from agentplatform.engine.resume import resume_parent
 
             resume_parent(item, ExecutionStatus.TERMINATED, child_outputs(nodes))
 

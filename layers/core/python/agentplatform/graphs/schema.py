@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from agentplatform.blocks.block import Block, BlockType
-from agentplatform.blocks.credentials import node_credentials_schema
+from agentplatform.blocks.credentials import credentials_field_key, node_credentials_schema
 from agentplatform.blocks.registry import get_block
 
 if TYPE_CHECKING:
@@ -59,13 +59,6 @@ def input_schema(graph: GraphModel) -> dict[str, Any]:
 
 def output_schema(graph: GraphModel) -> dict[str, Any]:
     return _io_schema(graph.nodes, BlockType.OUTPUT)
-
-
-def credentials_field_key(field_schema: dict[str, Any]) -> str:
-    """The aggregated key, e.g. ``openai_api_key_credentials``."""
-    providers = "-".join(sorted(field_schema.get("credentials_provider", [])))
-    types = "-".join(sorted(field_schema.get("credentials_types", [])))
-    return f"{providers}_{types}_credentials"
 
 
 def credentials_fields(graphs: Iterable[BaseGraph]) -> dict[str, list[tuple[Node, str, dict]]]:
@@ -136,3 +129,14 @@ def trigger_setup_info(graph: BaseGraph) -> dict[str, Any] | None:
         "config_schema": config_schema,
         "credentials_input_name": next(iter(sorted(credentials)), None),
     }
+
+
+def _register() -> None:
+    import sys
+
+    from agentplatform.models.graph import register_graph_schemas
+
+    register_graph_schemas(sys.modules[__name__])
+
+
+_register()

@@ -11,7 +11,7 @@ from typing import Any
 
 from agentplatform.blocks.block import Block, BlockType
 from agentplatform.blocks.registry import get_block
-from agentplatform.engine.pins import sanitize_pin_name
+from agentplatform.engine.pins import DICT_SPLIT, LIST_SPLIT, sanitize_pin_name
 from agentplatform.errors import GraphValidationError
 from agentplatform.models.graph import BaseGraph, Link
 
@@ -33,6 +33,39 @@ def _pin_names(block: Block, node_defaults: dict[str, Any], side: str) -> set[st
     return schema.get_fields()
 
 
+def _schema_types(prop: Mapping[str, Any]) -> set[str]:
+    types = {prop.get("type")} | {option.get("type") for option in prop.get("anyOf", [])}
+    return {t for t in types if isinstance(t, str)}
+
+
+def dynamic_pin_syntax(block: Block, side: str) -> list[str]:
+    """How links address the parts of a block's dict and list pins (``values_#_<key>``)."""
+    if block.block_type == BlockType.AGENT:
+        return []
+    schema = block.input_schema if side == "input" else block.output_schema
+    credentials = set(block.input_schema.get_credentials_fields()) if side == "input" else set()
+    syntax = []
+    for name, prop in sorted(schema.jsonschema().get("properties", {}).items()):
+        types = _schema_types(prop)
+        if name in credentials:
+            continue
+        if "object" in types and not prop.get("properties"):
+            syntax.append(f"{name}{DICT_SPLIT}<key>")
+        if "array" in types:
+            syntax.append(f"{name}{LIST_SPLIT}<index>")
+    return syntax
+
+
+def _invalid_pin(link: Link, pin: str, allowed: set[str], dynamic: list[str]) -> str:
+    message = (
+        f"Link ({link.source_id},{link.source_name}) <-> ({link.sink_id},{link.sink_name}), "
+        f"`{pin}` invalid, Allowed fields: {sorted(allowed)}"
+    )
+    if dynamic:
+        message += f". Dynamic pins: {', '.join(f'`{p}`' for p in dynamic)}"
+    return message
+
+
 def _check_link(
     link: Link, blocks: Mapping[str, tuple[Block, dict]], unavailable: set[str], errors: NodeErrors
 ) -> None:
@@ -50,13 +83,7 @@ def _check_link(
         block, defaults = blocks[end_id]
         allowed = _pin_names(block, defaults, side)
         if sanitize_pin_name(pin) not in allowed:
-            _add(
-                errors,
-                end_id,
-                pin,
-                f"Link ({link.source_id},{link.source_name}) <-> ({link.sink_id},{link.sink_name}), "
-                f"`{pin}` invalid, Allowed fields: {sorted(allowed)}",
-            )
+            _add(errors, end_id, pin, _invalid_pin(link, pin, allowed, dynamic_pin_syntax(block, side)))
 
 
 def _check_structure(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentplatform.blocks.credentials import node_credentials_schema
+from agentplatform.blocks.credentials import credentials_field_key, node_credentials_schema
 
 if TYPE_CHECKING:
     from agentplatform.blocks.block import Block
@@ -30,6 +30,18 @@ if TYPE_CHECKING:
 Lookup = Callable[[str, str], "Credentials | None"]
 
 REQUIRED = "These credentials are required"
+
+
+def required_message(schema: Mapping[str, Any], key: str | None = None) -> str:
+    """The spec's message, then what to send: the ``credentials_inputs`` key and provider."""
+    providers = " or ".join(schema.get("credentials_provider") or []) or "a matching"
+    types = "/".join(schema.get("credentials_types") or [])
+    what = f"a stored {providers} credential" + (f" ({types})" if types else "")
+    if key is None:
+        return f"{REQUIRED}: {what}"
+    return f"{REQUIRED}: send credentials_inputs.{key} naming {what}"
+
+
 MISMATCH = "Invalid credentials: type/provider mismatch"
 
 
@@ -109,12 +121,12 @@ def check_node_credentials(
     errors: dict[str, str] = {}
     missing = False
     for name, value in _node_values(block, node, mask or {}).items():
+        schema = node_credentials_schema(block, name, node.input_default)
         if _is_missing(value):
             missing = True
             if not optional:
-                errors[name] = REQUIRED
+                errors[name] = required_message(schema, credentials_field_key(schema))
             continue
-        schema = node_credentials_schema(block, name, node.input_default)
         _, error = _check_one(user_id, value, schema, lookup)
         if error:
             errors[name] = error
@@ -199,13 +211,13 @@ def resolve_node_credentials(
     errors: dict[str, str] = {}
     for name in block.input_schema.get_credentials_fields():
         value = input_data.get(name)
-        if _is_missing(value):
-            errors[name] = REQUIRED
-            continue
         schema = node_credentials_schema(block, name, dict(input_data))
+        if _is_missing(value):
+            errors[name] = required_message(schema)
+            continue
         creds, error = _check_one(user_id, value, schema, lookup)
         if creds is None:
-            errors[name] = error or REQUIRED
+            errors[name] = error or required_message(schema)
         else:
             resolved[name] = creds
     if errors:

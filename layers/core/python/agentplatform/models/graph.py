@@ -7,7 +7,7 @@ with the computed ``input_schema``, ``output_schema`` and ``credentials_input_sc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, field_validator
 
@@ -86,6 +86,35 @@ class StoredSubGraph(BaseGraph):
     user_id: str = ""
 
 
+class GraphSchemas(Protocol):
+    """What ``GraphModel``'s computed fields need from the block catalogue.
+
+    ``agentplatform.graphs.schema`` provides it and registers itself when the ``graphs``
+    package is imported: a model never imports the services or the block registry.
+    """
+
+    def input_schema(self, graph: GraphModel) -> dict[str, Any]: ...
+    def output_schema(self, graph: GraphModel) -> dict[str, Any]: ...
+    def credentials_input_schema(self, graph: GraphModel) -> dict[str, Any]: ...
+    def has_block_type(self, graph: GraphModel, *ui_types: str) -> bool: ...
+    def has_sensitive_action(self, graph: GraphModel) -> bool: ...
+    def trigger_setup_info(self, graph: BaseGraph) -> dict[str, Any] | None: ...
+
+
+_graph_schemas: GraphSchemas | None = None
+
+
+def register_graph_schemas(source: GraphSchemas) -> None:
+    global _graph_schemas
+    _graph_schemas = source
+
+
+def _schemas() -> GraphSchemas:
+    if _graph_schemas is None:
+        raise RuntimeError("GraphModel's schemas come from agentplatform.graphs: import it first")
+    return _graph_schemas
+
+
 class GraphModel(BaseGraph):
     """A stored graph version, as every graph route returns it."""
 
@@ -105,51 +134,37 @@ class GraphModel(BaseGraph):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def input_schema(self) -> dict[str, Any]:
-        from agentplatform.graphs.schema import input_schema
-
-        return input_schema(self)
+        return _schemas().input_schema(self)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def output_schema(self) -> dict[str, Any]:
-        from agentplatform.graphs.schema import output_schema
-
-        return output_schema(self)
+        return _schemas().output_schema(self)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def credentials_input_schema(self) -> dict[str, Any]:
-        from agentplatform.graphs.schema import credentials_input_schema
-
-        return credentials_input_schema(self)
+        return _schemas().credentials_input_schema(self)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def has_external_trigger(self) -> bool:
-        from agentplatform.graphs.schema import has_block_type
-
-        return has_block_type(self, "Webhook", "Webhook (manual)")
+        return _schemas().has_block_type(self, "Webhook", "Webhook (manual)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def has_human_in_the_loop(self) -> bool:
-        from agentplatform.graphs.schema import has_block_type
-
-        return has_block_type(self, "Human In The Loop")
+        return _schemas().has_block_type(self, "Human In The Loop")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def has_sensitive_action(self) -> bool:
-        from agentplatform.graphs.schema import has_sensitive_action
-
-        return has_sensitive_action(self)
+        return _schemas().has_sensitive_action(self)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def trigger_setup_info(self) -> dict[str, Any] | None:
-        from agentplatform.graphs.schema import trigger_setup_info
-
-        return trigger_setup_info(self)
+        return _schemas().trigger_setup_info(self)
 
     def node(self, node_id: str) -> NodeModel:
         for node in self.nodes:

@@ -1,0 +1,1 @@
+"""``agentplatform``: the command line (run agents, inspect runs, serve the local cloud)."""
