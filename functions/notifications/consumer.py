@@ -14,8 +14,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from agentplatform.notifications.service import NotificationService, parse_message
+from agentplatform.observability import lambda_handler
 
 
+@lambda_handler()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     service = NotificationService()
 

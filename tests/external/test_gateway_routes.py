@@ -44,6 +44,7 @@ OAUTH = {
     ("GET", "/api/oauth/apps/mine"),
     ("PATCH", "/api/oauth/apps/{app_id}/status"),
     ("PATCH", "/api/oauth/apps/{app_id}/logo"),
+    ("POST", "/api/oauth/apps/{app_id}/logo/upload"),
 }
 
 

@@ -9,10 +9,8 @@ the listing version APPROVED and its listing not deleted: two reads of the store
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # an annotation only: run permission checks need no library models
-    from agentplatform.models.library import MarketplaceListing
+from agentplatform.models.library import MarketplaceListing
 
 
 @dataclass(frozen=True)
