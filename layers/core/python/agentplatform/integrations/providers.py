@@ -61,12 +61,6 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "zerobounce",
 )
 
-# Providers whose upstream integration signs in with OAuth (none is configured here).
-OAUTH_PROVIDERS: frozenset[str] = frozenset(
-    {"discord", "github", "google", "linear", "notion", "reddit", "todoist", "twitter", "airtable"}
-)
-
-
 def is_valid_provider(name: str) -> bool:
     return bool(PROVIDER_PATTERN.match(name))
 
