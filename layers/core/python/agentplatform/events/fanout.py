@@ -4,7 +4,8 @@ A stream batch is published at once (``publish_batch``), in this order:
 
 1. fit each payload under the message quota;
 2. per run, append its events to the run's replay buffer together, which assigns
-   ``seq`` (two writes per run per batch, however many events: ``store/event_log.py``);
+   ``seq`` (two writes per run per batch, however many events: ``store/event_log.py``),
+   runs concurrently;
 3. read which of the batch's channels anybody watches (one BatchGetItem) and query
    the subscribers of those only, once per channel;
 4. post every connection its messages in order, connections concurrently.
@@ -37,7 +38,7 @@ from agentplatform.store.event_log import EventLog, LoggedEvent, NewEvent
 
 logger = logging.getLogger(__name__)
 
-_MAX_PARALLEL_POSTS = 10  # boto3's default connection pool size
+_MAX_PARALLEL = 10  # boto3's default connection pool size
 _SEQ_PLACEHOLDER = 10**12  # sizes are measured with a sequence number this wide
 T = TypeVar("T")
 R = TypeVar("R")
@@ -89,21 +90,28 @@ class Fanout:
     def _number(
         self, changes: Sequence[tuple[ExecutionChange, str]]
     ) -> tuple[list[LoggedEvent | None], int | None]:
-        """Each run's events appended to its buffer at once; a run that fails marks its
-        first event."""
+        """Each run's events appended to its buffer at once, runs concurrently (they are
+        independent, and two writes each in sequence would add up over a batch of many
+        runs); a run that fails marks its first event."""
         runs: dict[tuple[str, str], list[int]] = {}
         for index, (change, _) in enumerate(changes):
             runs.setdefault((change.user_id, change.graph_exec_id), []).append(index)
         self.log.load_heads(runs)
         retention = int(get_settings().event_replay_hours * 3600)
-        logged: list[LoggedEvent | None] = [None] * len(changes)
-        failed_from: int | None = None
-        for (user_id, graph_exec_id), indexes in runs.items():
+
+        def number_run(run: tuple[tuple[str, str], list[int]]) -> list[LoggedEvent | None] | None:
+            (user_id, graph_exec_id), indexes = run
             events = [self._fitted(*changes[i]) for i in indexes]
             try:
-                numbered = self.log.append_batch(user_id, graph_exec_id, events, retention_seconds=retention)
+                return self.log.append_batch(user_id, graph_exec_id, events, retention_seconds=retention)
             except Exception as exc:
                 logger.error("numbering events of %s failed: %s", graph_exec_id, type(exc).__name__)
+                return None
+
+        logged: list[LoggedEvent | None] = [None] * len(changes)
+        failed_from: int | None = None
+        for indexes, numbered in zip(runs.values(), _concurrently(number_run, list(runs.items())), strict=True):
+            if numbered is None:
                 failed_from = min(indexes[0], failed_from if failed_from is not None else indexes[0])
                 continue
             for index, event in zip(indexes, numbered, strict=True):
@@ -169,7 +177,7 @@ def _channels_of(deliveries: list[_Delivery]) -> tuple[str, ...]:
 def _concurrently(work: Callable[[T], R], items: list[T]) -> list[R]:
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL_POSTS, len(items))) as pool:
+    with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL, len(items))) as pool:
         return list(pool.map(work, items))
 
 
