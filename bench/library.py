@@ -19,7 +19,6 @@ Budget: 100 ms of CPU for the whole invocation at 1,000 agents.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import statistics
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import RawBody, wire_item
 
 os.environ.update(
     {
@@ -53,6 +54,7 @@ LLM_CALL = "1f292d4a-41a4-4977-9684-7c8d560b9f91"  # AITextGeneratorBlock: a cre
 
 
 def _graph() -> Any:
+    import agentplatform.graphs  # noqa: F401  (registers the schemas GraphModel computes)
     from agentplatform.models.graph import GraphModel, NodeModel
 
     def io(block_id: str, name: str) -> NodeModel:
@@ -93,28 +95,6 @@ def library_items(count: int) -> list[dict[str, Any]]:
     return items
 
 
-def _wire(item: dict[str, Any]) -> dict[str, Any]:
-    """An item in DynamoDB's JSON wire format (binary attributes base64-encoded)."""
-    from agentplatform.store.table import to_attrs
-
-    def encode(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: base64.b64encode(v).decode() if k == "B" else encode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [encode(v) for v in value]
-        return value
-
-    return encode(to_attrs(item))
-
-
-class _Raw:
-    def __init__(self, body: bytes):
-        self.body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
-
-
 class Replay:
     """Answers this process's DynamoDB Query and BatchGetItem requests as DynamoDB would
     for the stored ``items``, without leaving the process. Response bodies are encoded
@@ -123,7 +103,7 @@ class Replay:
     def __init__(self, items: list[dict[str, Any]]):
         from agentplatform.store.library import stored_item
 
-        wire = [_wire(stored_item(item)) for item in items]
+        wire = [wire_item(stored_item(item)) for item in items]
         self.by_sk = {item["sk"]["S"]: item for item in wire}
         self.full = self._items(wire)
         self.docs = self._items([{"doc": item["doc"]} for item in wire])
@@ -149,7 +129,7 @@ class Replay:
             body = self.docs if "ProjectionExpression" in payload else self.full
         else:
             body = self._batch(payload)
-        return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, _Raw(body))
+        return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, RawBody(body))
 
     def install(self) -> None:
         from agentplatform.aws import client

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import percentile, serve  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
@@ -48,33 +49,6 @@ BURST_CLIENTS = 8
 os.environ.update({"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "agentplatform-bench"})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def _serve(cloud: Any) -> tuple[Any, threading.Thread, int]:
-    import uvicorn
-
-    from local.server import LocalGateway
-
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(LocalGateway(cloud), host="127.0.0.1", port=port, lifespan="on", log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, port
-
-
 def list_graphs(http: Any) -> tuple[float, float, float]:
     """p50 and p99 in ms, and requests/s, of sequential ``GET /api/graphs``."""
     for _ in range(WARMUP_REQUESTS):
@@ -87,7 +61,7 @@ def list_graphs(http: Any) -> tuple[float, float, float]:
         samples.append((time.perf_counter() - begun) * 1000)
         assert response.status_code == 200 and len(response.json()) == GRAPHS, response.text
     elapsed = time.perf_counter() - started
-    return statistics.median(samples), _percentile(samples, 99), LIST_REQUESTS / elapsed
+    return statistics.median(samples), percentile(samples, 99), LIST_REQUESTS / elapsed
 
 
 def fill_table(count: int) -> float:
@@ -239,7 +213,7 @@ def main() -> int:
         print(f"local cloud bench skipped: {cloud.fallback_reason}")
         cloud.stop()
         return 0
-    server, thread, port = _serve(cloud)
+    server, thread, port = serve(cloud)
     token = mint(SECRET, sub=USER_ID)
     headers = {"Authorization": f"Bearer {token}"}
     try:
@@ -275,7 +249,7 @@ def main() -> int:
         (f"{AFTER_BURST_RUNS} runs right after it", after_delays),
     ):
         print(
-            f"  {label:>26}: p50 {statistics.median(values):7.0f} ms   p99 {_percentile(values, 99):7.0f} ms"
+            f"  {label:>26}: p50 {statistics.median(values):7.0f} ms   p99 {percentile(values, 99):7.0f} ms"
             f"   max {max(values):7.0f} ms"
         )
     print("  (target: p99 <= 1000 ms for the runs right after the burst)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +19,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-STORE_VALUE = "1ff065e9-88e8-4358-9d82-8dc91f622ba9"
-STEP_THROUGH_ITEMS = "f66a3543-28d3-4ab5-8945-9b336371e2ce"
+from tests.support.graphs import STORE_VALUE
+from tests.support.runs import STEP_THROUGH_ITEMS, InFlight
+
 USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 
@@ -34,31 +34,6 @@ def fan_out(width: int) -> dict[str, Any]:
         "nodes": [{"id": "step", **node}, {"id": "sink", **sink}],
         "links": [{"source_id": "step", "source_name": "item", "sink_id": "sink", "sink_name": "input"}],
     }
-
-
-class InFlight:
-    def __init__(self) -> None:
-        import functions.graph_run.run_node as handler_module
-
-        self.count = 0
-        self.idle = threading.Condition()
-        real = handler_module.run_batch
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            with self.idle:
-                self.count += 1
-            try:
-                return real(*args, **kwargs)
-            finally:
-                with self.idle:
-                    self.count -= 1
-                    self.idle.notify_all()
-
-        handler_module.run_batch = counted  # type: ignore[assignment]
-
-    def wait_idle(self) -> None:
-        with self.idle:
-            self.idle.wait_for(lambda: self.count == 0, timeout=300)
 
 
 def _pace_block() -> None:

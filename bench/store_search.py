@@ -21,7 +21,6 @@ Target: cold search under 50 ms at 10,000 listings.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import random
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import RawBody, wire_item
 
 os.environ.update(
     {
@@ -183,33 +184,6 @@ def profiles() -> list[dict[str, Any]]:
     ]
 
 
-def _wire(item: dict[str, Any]) -> dict[str, Any]:
-    from agentplatform.store.table import to_attrs
-
-    def encode(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: base64.b64encode(v).decode() if k == "B" else encode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [encode(v) for v in value]
-        return value
-
-    return encode(to_attrs(item))
-
-
-class _Raw:
-    def __init__(self, body: bytes):
-        self.body, self._read = body, False
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
-
-    def read(self, amt: int | None = None) -> bytes:
-        if self._read:
-            return b""
-        self._read = True
-        return self.body
-
-
 class Replay:
     """Answers this process's DynamoDB and S3 requests as AWS would, without leaving it."""
 
@@ -225,13 +199,13 @@ class Replay:
             }
             for i in items
         ]
-        wire = [_wire(item) for item in stored]
+        wire = [wire_item(item) for item in stored]
         self.by_pk = {item["pk"]["S"]: item for item in wire}
         projected = [
             {k: item[k] for k in ("doc", "rev", "runs", "rating_sum", "rating_count")} for item in wire
         ]
         self.listings_query = json.dumps({"Items": projected, "Count": len(projected)}).encode()
-        docs = [_wire({"doc": json.dumps(p)}) for p in people]
+        docs = [wire_item({"doc": json.dumps(p)}) for p in people]
         self.profiles_query = json.dumps({"Items": docs, "Count": len(docs)}).encode()
         state = {
             "pk": "STOREINDEX",
@@ -241,7 +215,7 @@ class Replay:
             "snapshot_key": key,
             "published_at": "2999-01-01T00:00:00+00:00",
         }
-        self.state = json.dumps({"Item": _wire(state)}).encode()
+        self.state = json.dumps({"Item": wire_item(state)}).encode()
         self.snapshot = snapshot
         self.batches: dict[tuple[str, ...], bytes] = {}
 
@@ -251,7 +225,7 @@ class Replay:
         headers = {"content-type": "application/x-amz-json-1.0"}
         if event_name.endswith("GetObject"):
             headers = {"content-type": "application/x-tar", "content-length": str(len(self.snapshot))}
-            return AWSResponse(request.url, 200, headers, _Raw(self.snapshot))
+            return AWSResponse(request.url, 200, headers, RawBody(self.snapshot))
         payload = json.loads(request.body)
         if event_name.endswith(".GetItem"):
             body = self.state
@@ -260,7 +234,7 @@ class Replay:
             body = self.listings_query if pk == "STORELISTINGS" else self.profiles_query
         else:
             body = self._batch(payload)
-        return AWSResponse(request.url, 200, headers, _Raw(body))
+        return AWSResponse(request.url, 200, headers, RawBody(body))
 
     def _batch(self, payload: dict[str, Any]) -> bytes:
         [(table, wanted)] = payload["RequestItems"].items()

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import percentile, serve  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 USER_ID = "3e53486c-cf57-477e-ba2a-cb02dc828e1a"
@@ -32,33 +32,6 @@ CONNECTIONS = 100
 FANOUT_EVENTS = 10
 
 os.environ.update({"JWT_VERIFY_KEY": SECRET, "ENABLE_AUTH": "true", "TABLE_NAME": "agentplatform-bench"})
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(cloud: Any) -> tuple[Any, threading.Thread, int]:
-    import uvicorn
-
-    from local.server import LocalGateway
-
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(LocalGateway(cloud), host="127.0.0.1", port=port, lifespan="on", log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, port
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def latency(url: str) -> tuple[list[float], list[float]]:
@@ -145,7 +118,7 @@ def main() -> int:
     from local.tokens import mint
 
     cloud = LocalCloud(state_dir=None).start()
-    server, thread, port = _serve(cloud)
+    server, thread, port = serve(cloud)
     url = f"ws://127.0.0.1:{port}/ws?token={mint(SECRET, sub=USER_ID)}"
     try:
         samples, after_write = latency(url)
@@ -155,10 +128,10 @@ def main() -> int:
         thread.join(timeout=30)
         cloud.stop()
     print(f"node output write -> client receipt over {len(samples)} events (local cloud):")
-    print(f"  p50 {statistics.median(samples):7.1f} ms   p99 {_percentile(samples, 99):7.1f} ms")
+    print(f"  p50 {statistics.median(samples):7.1f} ms   p99 {percentile(samples, 99):7.1f} ms")
     print(
         f"  (from the write returning: p50 {statistics.median(after_write):7.1f} ms"
-        f"   p99 {_percentile(after_write, 99):7.1f} ms)"
+        f"   p99 {percentile(after_write, 99):7.1f} ms)"
     )
     print(f"one event fanned out to {CONNECTIONS} connections, over {len(end_to_end)} events:")
     print(

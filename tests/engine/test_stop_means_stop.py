@@ -3,7 +3,6 @@ execution is left QUEUED or RUNNING (the step already under way may finish)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from tests.support.graphs import AGENT_INPUT, STORE_VALUE, link, node
 from tests.support.runs import (
     STEP_THROUGH_ITEMS,
-    WAIT_LIMIT_SECONDS,
+    InFlight,
     create_graph,
     execute,
     get_run,
@@ -22,42 +21,13 @@ from tests.support.runs import (
 UNFINISHED = ("QUEUED", "RUNNING")
 
 
-class InFlight:
-    """Counts run_node invocations under way, so a test can wait for them to return."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        import functions.graph_run.run_node as handler_module
-
-        self.count = 0
-        self.idle = threading.Condition()
-        real = handler_module.run_batch
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            with self.idle:
-                self.count += 1
-            try:
-                return real(*args, **kwargs)
-            finally:
-                with self.idle:
-                    self.count -= 1
-                    self.idle.notify_all()
-
-        monkeypatch.setattr(handler_module, "run_batch", counted)
-
-    def wait_idle(self) -> None:
-        with self.idle:
-            assert self.idle.wait_for(lambda: self.count == 0, timeout=WAIT_LIMIT_SECONDS), (
-                "run_node never returned"
-            )
-
-
 @pytest.fixture
 def in_flight(monkeypatch: pytest.MonkeyPatch) -> InFlight:
     from agentplatform.engine import runner
 
     # Without stop checks a runner would chain this long: far past the wait ceiling.
     monkeypatch.setattr(runner, "DEFAULT_BUDGET_SECONDS", 600.0)
-    return InFlight(monkeypatch)
+    return InFlight(monkeypatch.setattr)
 
 
 def _runaway() -> dict[str, Any]:
@@ -85,7 +55,7 @@ def test_a_stopped_chain_leaves_nothing_queued_or_running(api, in_flight):
     started = execute(api, created, {"x": "loop"})
 
     at_stop = _stop_when(api, created, started["id"], 20)
-    in_flight.wait_idle()
+    assert in_flight.wait_idle(), "run_node never returned"
 
     run = get_run(api, created["id"], started["id"])
     assert run["status"] == "TERMINATED"
@@ -136,7 +106,7 @@ def test_outputs_committed_while_the_stop_sweeps_leave_nothing_queued(api, in_fl
     started = execute(api, created)
 
     _stop_when(api, created, started["id"], 40)
-    in_flight.wait_idle()
+    assert in_flight.wait_idle(), "run_node never returned"
 
     run = get_run(api, created["id"], started["id"])
     assert run["status"] == "TERMINATED"

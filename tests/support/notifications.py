@@ -121,9 +121,9 @@ def handled(user_id: str, event_id: str, limit_seconds: float = 60.0) -> None:
     from agentplatform.store.table import Table
 
     deadline = time.monotonic() + limit_seconds
-    while (Table().get(keys.user_pk(user_id), keys.notification_claim_sk(event_id), consistent=True) or {}).get(
-        "state"
-    ) != "done":
+    while (
+        Table().get(keys.user_pk(user_id), keys.notification_claim_sk(event_id), consistent=True) or {}
+    ).get("state") != "done":
         if time.monotonic() > deadline:
             raise AssertionError(f"notification {event_id} was not handled")
         time.sleep(0.05)

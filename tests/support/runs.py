@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.support.api import ApiGatewayClient
@@ -110,3 +112,34 @@ class HeldCountdown:
     def wait_running(self, count: int) -> None:
         with self.lock:
             assert self.lock.wait_for(lambda: self.running >= count, WAIT_LIMIT_SECONDS), self.running
+
+
+class InFlight:
+    """Counts run_node invocations under way, so a caller can wait for them to return.
+
+    ``patch`` installs the counting handler: ``monkeypatch.setattr`` in a test (undone
+    after it), plain ``setattr`` in a bench."""
+
+    def __init__(self, patch: Callable[[Any, str, Any], None] = setattr):
+        import functions.graph_run.run_node as handler_module
+
+        self.count = 0
+        self.idle = threading.Condition()
+        real = handler_module.run_batch
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with self.idle:
+                self.count += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                with self.idle:
+                    self.count -= 1
+                    self.idle.notify_all()
+
+        patch(handler_module, "run_batch", counted)
+
+    def wait_idle(self, timeout: float = WAIT_LIMIT_SECONDS) -> bool:
+        """True once no invocation is under way; False if one still is after ``timeout``."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout=timeout)

@@ -110,7 +110,8 @@ class Fanout:
 
         logged: list[LoggedEvent | None] = [None] * len(changes)
         failed_from: int | None = None
-        for indexes, numbered in zip(runs.values(), _concurrently(number_run, list(runs.items())), strict=True):
+        numbered_runs = _concurrently(number_run, list(runs.items()))
+        for indexes, numbered in zip(runs.values(), numbered_runs, strict=True):
             if numbered is None:
                 failed_from = min(indexes[0], failed_from if failed_from is not None else indexes[0])
                 continue

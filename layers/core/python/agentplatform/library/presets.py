@@ -13,6 +13,7 @@ from typing import Any
 
 from agentplatform.errors import NotFoundError
 from agentplatform.library.permissions import runnable_graph
+from agentplatform.models.credentials import credentials_inputs
 from agentplatform.models.execution import GraphExecutionWithNodes, Pagination
 from agentplatform.models.library import (
     ExecutePresetRequest,
@@ -32,10 +33,6 @@ from agentplatform.store.table import pack, put_op, unpack
 
 def _not_found(preset_id: str) -> NotFoundError:
     return NotFoundError(f"Preset #{preset_id} not found")
-
-
-def _credentials(credentials: dict[str, Any]) -> dict[str, Any]:
-    return {key: meta.model_dump(exclude_none=True) for key, meta in credentials.items()}
 
 
 def _merged(
@@ -86,7 +83,7 @@ def _preset_item(user_id: str, preset: LibraryAgentPresetCreatable) -> dict[str,
         "is_active": preset.is_active,
         "is_deleted": False,
         "inputs": pack(preset.inputs),
-        "credentials": pack(_credentials(preset.credentials)),
+        "credentials": pack(credentials_inputs(preset.credentials)),
         "created_at": at,
         "updated_at": at,
     }
@@ -176,7 +173,7 @@ class PresetService:
         }
         if changes.inputs is not None and changes.credentials is not None:
             fields["inputs"] = pack(changes.inputs)
-            fields["credentials"] = pack(_credentials(changes.credentials))
+            fields["credentials"] = pack(credentials_inputs(changes.credentials))
         if not fields:
             return self.get(user_id, preset_id)
         return to_preset(self.repo.update_preset(user_id, preset_id, fields))
@@ -251,7 +248,7 @@ class PresetService:
         from agentplatform.executions.service import ExecutionService
 
         item = self._item(user_id, preset_id)
-        inputs, credentials = _merged(item, request.inputs, _credentials(request.credential_inputs))
+        inputs, credentials = _merged(item, request.inputs, credentials_inputs(request.credential_inputs))
         return ExecutionService(graphs=self.graphs).execute(
             user_id,
             item["graph_id"],

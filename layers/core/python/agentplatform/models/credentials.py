@@ -28,6 +28,11 @@ class CredentialsMetaInput(BaseModel):
     type: CredentialsType
 
 
+def credentials_inputs(metas: dict[str, CredentialsMetaInput]) -> dict[str, Any]:
+    """Credentials references as stored with a preset or schedule and given to a run."""
+    return {key: meta.model_dump(exclude_none=True) for key, meta in metas.items()}
+
+
 class _BaseCredentials(BaseModel):
     id: str = Field(default_factory=new_id)
     provider: str

@@ -13,6 +13,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agentplatform.models.execution import Pagination
+from agentplatform.models.store_agent import ChangelogEntry, StoreAgentDetails
+
+__all__ = ["ChangelogEntry", "StoreAgentDetails"]  # defined apart, for onboarding's cold start
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -45,12 +48,6 @@ class ContentType(enum.StrEnum):
     DOCUMENTATION = "DOCUMENTATION"
 
 
-class ChangelogEntry(BaseModel):
-    version: str
-    changes_summary: str
-    date: datetime
-
-
 class MyAgent(BaseModel):
     agent_id: str
     agent_version: int
@@ -81,31 +78,6 @@ class StoreAgent(BaseModel):
 class StoreAgentsResponse(BaseModel):
     agents: list[StoreAgent]
     pagination: Pagination
-
-
-class StoreAgentDetails(BaseModel):
-    store_listing_version_id: str
-    slug: str
-    agent_name: str
-    agent_video: str
-    agent_output_demo: str
-    agent_image: list[str]
-    creator: str
-    creator_avatar: str
-    sub_heading: str
-    description: str
-    instructions: str | None = None
-    categories: list[str]
-    runs: int
-    rating: float
-    versions: list[str]
-    agentGraphVersions: list[str]
-    agentGraphId: str
-    last_updated: datetime
-    recommended_schedule_cron: str | None = None
-    active_version_id: str | None = None
-    has_approved_version: bool = False
-    changelog: list[ChangelogEntry] | None = None
 
 
 class Creator(BaseModel):

@@ -8,6 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agentplatform.models.store_agent import StoreAgentDetails
+
+__all__ = ["StoreAgentDetails"]  # what GET /api/onboarding/agents lists
+
 
 class OnboardingStep(enum.StrEnum):
     # Introductory onboarding (Library)
@@ -88,30 +92,3 @@ class UserOnboardingUpdate(BaseModel):
 class OnboardingStatusResponse(BaseModel):
     is_onboarding_enabled: bool
     is_chat_enabled: bool
-
-
-class StoreAgentDetails(BaseModel):
-    """A store agent as ``GET /api/onboarding/agents`` lists it (upstream's
-    ``StoreAgentDetails``; the marketplace domain owns the same shape)."""
-
-    store_listing_version_id: str
-    slug: str
-    agent_name: str
-    agent_video: str
-    agent_output_demo: str
-    agent_image: list[str]
-    creator: str
-    creator_avatar: str
-    sub_heading: str
-    description: str
-    instructions: str | None = None
-    categories: list[str]
-    runs: int
-    rating: float
-    versions: list[str]
-    agentGraphVersions: list[str]
-    agentGraphId: str
-    last_updated: datetime
-    recommended_schedule_cron: str | None = None
-    active_version_id: str | None = None
-    has_approved_version: bool = False

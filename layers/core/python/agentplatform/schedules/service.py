@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentplatform.errors import GraphValidationError, NotAuthorizedError, NotFoundError
+from agentplatform.models.credentials import credentials_inputs
 from agentplatform.models.execution_status import ExecutionStatus
 from agentplatform.models.schedules import GraphExecutionJobInfo, ScheduleCreationRequest
 from agentplatform.schedules import eventbridge
@@ -79,7 +80,7 @@ class ScheduleService:
         timezone = request.timezone or self._saved_timezone(user_id)
         zone(timezone)
         cron = Cron(request.cron)
-        credentials = {key: meta.model_dump(exclude_none=True) for key, meta in request.credentials.items()}
+        credentials = credentials_inputs(request.credentials)
         try:
             graph, _, _ = self._executions().prepare(
                 user_id, graph_id, request.graph_version, request.inputs, credentials

@@ -6,18 +6,17 @@ marketplace agents (``USE_TOOLS``), see ``marketplace/tools.py``.
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Security
+from fastapi import APIRouter, Depends, Security
 
 from agentplatform.api.external_auth import AUTH_ERRORS, require_permission
+from agentplatform.api.store_queries import CreatorsQuery, StoreAgentsQuery, path_name
 from agentplatform.models.api_keys import APIAuthorizationInfo, APIKeyPermission
 from agentplatform.models.marketplace import (
     AgentsFoundResponse,
     CreatorDetails,
     CreatorsResponse,
-    CreatorsSort,
     ErrorResponse,
     ExecutionStartedResponse,
     FindAgentRequest,
@@ -27,45 +26,19 @@ from agentplatform.models.marketplace import (
     SetupRequirementsResponse,
     StoreAgentDetails,
     StoreAgentsResponse,
-    StoreAgentsSort,
 )
 
 router = APIRouter(prefix="/external-api/v1")
 
 ReadStore = Annotated[APIAuthorizationInfo, Security(require_permission(APIKeyPermission.READ_STORE))]
 UseTools = Annotated[APIAuthorizationInfo, Security(require_permission(APIKeyPermission.USE_TOOLS))]
-Page = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {**AUTH_ERRORS, 404: {"description": "Not found"}}
 
 
-def _unquote(value: str) -> str:
-    return urllib.parse.unquote(value).lower()
-
-
 @router.get("/store/agents", tags=["store"], responses={**AUTH_ERRORS, 400: {}})
-def get_store_agents(
-    auth: ReadStore,
-    featured: bool = False,
-    creator: str | None = None,
-    sorted_by: StoreAgentsSort | None = None,
-    search_query: str | None = None,
-    category: str | None = None,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> StoreAgentsResponse:
+def get_store_agents(auth: ReadStore, query: Annotated[StoreAgentsQuery, Depends()]) -> StoreAgentsResponse:
     """Get a paginated list of agents from the store with optional filtering and sorting."""
-    from agentplatform.marketplace.listings import ListingService
-
-    return ListingService().agents(
-        featured=featured,
-        creators=[creator] if creator else None,
-        sorted_by=sorted_by,
-        search_query=search_query,
-        category=category,
-        page=page,
-        page_size=page_size,
-    )
+    return query.run()
 
 
 @router.get("/store/agents/{username}/{agent_name}", tags=["store"], responses=_NOT_FOUND)
@@ -73,24 +46,13 @@ def get_store_agent(auth: ReadStore, username: str, agent_name: str) -> StoreAge
     """Get details of a specific store agent by username and agent name."""
     from agentplatform.marketplace.listings import ListingService
 
-    return ListingService().agent(_unquote(username), _unquote(agent_name))
+    return ListingService().agent(path_name(username), path_name(agent_name))
 
 
 @router.get("/store/creators", tags=["store"], responses={**AUTH_ERRORS, 400: {}})
-def get_store_creators(
-    auth: ReadStore,
-    featured: bool = False,
-    search_query: str | None = None,
-    sorted_by: CreatorsSort | None = None,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> CreatorsResponse:
+def get_store_creators(auth: ReadStore, query: Annotated[CreatorsQuery, Depends()]) -> CreatorsResponse:
     """Get a paginated list of store creators with optional filtering and sorting."""
-    from agentplatform.marketplace.profiles import ProfileService
-
-    return ProfileService().creators(
-        featured=featured, search_query=search_query, sorted_by=sorted_by, page=page, page_size=page_size
-    )
+    return query.run()
 
 
 @router.get("/store/creators/{username}", tags=["store"], responses=_NOT_FOUND)
@@ -98,7 +60,7 @@ def get_store_creator(auth: ReadStore, username: str) -> CreatorDetails:
     """Get details of a specific store creator by username."""
     from agentplatform.marketplace.profiles import ProfileService
 
-    return ProfileService().creator(_unquote(username))
+    return ProfileService().creator(path_name(username))
 
 
 @router.post("/tools/find-agent", tags=["tools"], responses=AUTH_ERRORS)

@@ -8,26 +8,24 @@ ever approved versions (``marketplace/listings.py``).
 from __future__ import annotations
 
 import json
-import urllib.parse
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
 from agentplatform.api.deps import UserId
+from agentplatform.api.store_queries import CreatorsQuery, Page, PageSize, StoreAgentsQuery, path_name
 from agentplatform.models.graph import GraphMeta
 from agentplatform.models.marketplace import (
     ContentType,
     CreatorDetails,
     CreatorsResponse,
-    CreatorsSort,
     ImageURLResponse,
     MyAgentsResponse,
     Profile,
     ProfileDetails,
     StoreAgentDetails,
     StoreAgentsResponse,
-    StoreAgentsSort,
     StoreReview,
     StoreReviewCreate,
     StoreSubmission,
@@ -39,14 +37,8 @@ from agentplatform.models.marketplace import (
 
 router = APIRouter(prefix="/api/store", tags=["v2", "store"])
 
-Page = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Not found"}}
 _BAD: dict[int | str, dict[str, Any]] = {400: {"description": "Invalid request"}, **_NOT_FOUND}
-
-
-def _unquote(value: str) -> str:
-    return urllib.parse.unquote(value).lower()
 
 
 def _listings() -> Any:
@@ -92,24 +84,8 @@ def update_or_create_profile(user_id: UserId, profile: Profile) -> CreatorDetail
 
 
 @router.get("/agents", summary="List store agents", responses=_BAD)
-def get_agents(
-    featured: bool = False,
-    creator: str | None = None,
-    sorted_by: StoreAgentsSort | None = None,
-    search_query: str | None = None,
-    category: str | None = None,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> StoreAgentsResponse:
-    return _listings().agents(
-        featured=featured,
-        creators=[creator] if creator else None,
-        sorted_by=sorted_by,
-        search_query=search_query,
-        category=category,
-        page=page,
-        page_size=page_size,
-    )
+def get_agents(query: Annotated[StoreAgentsQuery, Depends()]) -> StoreAgentsResponse:
+    return query.run()
 
 
 @router.get("/search", summary="Unified search across all content types", responses=_BAD)
@@ -124,7 +100,7 @@ def unified_search(
 
 @router.get("/agents/{username}/{agent_name}", summary="Get specific agent", responses=_NOT_FOUND)
 def get_agent(username: str, agent_name: str, include_changelog: bool = False) -> StoreAgentDetails:
-    return _listings().agent(_unquote(username), _unquote(agent_name), include_changelog=include_changelog)
+    return _listings().agent(path_name(username), path_name(agent_name), include_changelog=include_changelog)
 
 
 @router.get("/graph/{store_listing_version_id}", summary="Get agent graph", responses=_NOT_FOUND)
@@ -146,21 +122,13 @@ def create_review(user_id: UserId, username: str, agent_name: str, review: Store
 
 
 @router.get("/creators", summary="List store creators", responses=_BAD)
-def get_creators(
-    featured: bool = False,
-    search_query: str | None = None,
-    sorted_by: CreatorsSort | None = None,
-    page: Page = 1,
-    page_size: PageSize = 20,
-) -> CreatorsResponse:
-    return _profiles().creators(
-        featured=featured, search_query=search_query, sorted_by=sorted_by, page=page, page_size=page_size
-    )
+def get_creators(query: Annotated[CreatorsQuery, Depends()]) -> CreatorsResponse:
+    return query.run()
 
 
 @router.get("/creator/{username}", summary="Get creator details", responses=_NOT_FOUND)
 def get_creator(username: str) -> CreatorDetails:
-    return _profiles().creator(_unquote(username))
+    return _profiles().creator(path_name(username))
 
 
 # -- submissions
