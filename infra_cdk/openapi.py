@@ -1,19 +1,24 @@
 """The REST API as one OpenAPI document with API Gateway extensions. No CDK here.
 
-Every route of ``agentplatform.api.domains.route_table()`` becomes a resource + method
-with a Lambda proxy integration to its domain's function. Defining the API as a body,
-not as ``AWS::ApiGateway::Resource``/``Method`` resources, keeps the template at a few
-resources however many routes the platform grows (the full AutoGPT surface is ~160
-routes; as CloudFormation resources plus preflights and permissions that would pass
+Every path of ``agentplatform.api.domains.route_table()`` becomes a resource whose
+methods are Lambda proxy integrations to the domain functions serving it. Defining the
+API as a body, not as ``AWS::ApiGateway::Resource``/``Method`` resources, keeps the
+template at a few resources however many routes the platform grows (the full AutoGPT
+surface is ~160 routes; as CloudFormation resources plus permissions that would pass
 the 500-resources-per-stack limit).
+
+Each path's catch-all ``ANY`` method goes to the domain serving most of its routes, and
+only routes of other domains get a method of their own. So the document grows by one
+integration per path, not per route, and every request on a known path reaches a
+function, as the local gateway does: a method the path lacks is FastAPI's 405, and a
+CORS preflight (``OPTIONS``) is answered by the app's CORS middleware, the one place
+that knows the allowed origins. Unknown paths stay API Gateway's (a 404).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from agentplatform.api.domains import Route
@@ -21,18 +26,7 @@ from agentplatform.api.domains import Route
 # FastAPI's ``{name:path}`` matches the rest of the path: API Gateway's greedy ``{name+}``.
 _PATH_CONVERTER = re.compile(r"\{(\w+):path\}")
 _VARIABLE = re.compile(r"^\{(\w+)(\+?)\}$")
-
-PREFLIGHT_HEADERS = "Content-Type,Authorization,X-API-Key,Idempotency-Key,X-Requested-With,Accept"
-PREFLIGHT_MAX_AGE = "600"
-
-
-@dataclass(frozen=True)
-class Cors:
-    allow_origins: tuple[str, ...]
-
-    @property
-    def any_origin(self) -> bool:
-        return "*" in self.allow_origins
+ANY_METHOD = "x-amazon-apigateway-any-method"
 
 
 def gateway_paths(routes: Iterable[Route]) -> dict[Route, str]:
@@ -77,64 +71,11 @@ def _proxy(uri: str, path: str) -> dict[str, Any]:
     }
 
 
-def _origin_echo_template(origins: tuple[str, ...]) -> str:
-    """VTL: reflect the caller's Origin when it is one of several allowed origins."""
-    allowed = " || ".join(f"$origin == {json.dumps(origin)}" for origin in origins)
-    return (
-        '#set($origin = $input.params().header.get("Origin"))\n'
-        '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end\n'
-        f"#if({allowed})\n"
-        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
-        "#end\n"
-    )
-
-
-def _preflight(path: str, methods: list[str], cors: Cors) -> dict[str, Any]:
-    first = "*" if cors.any_origin else cors.allow_origins[0]
-    headers = {
-        "Access-Control-Allow-Origin": f"'{first}'",
-        "Access-Control-Allow-Methods": "'" + ",".join([*sorted(methods), "OPTIONS"]) + "'",
-        "Access-Control-Allow-Headers": f"'{PREFLIGHT_HEADERS}'",
-        "Access-Control-Max-Age": f"'{PREFLIGHT_MAX_AGE}'",
-    }
-    if not cors.any_origin:
-        # the API's own CORS middleware allows credentials; the preflight must agree
-        headers["Access-Control-Allow-Credentials"] = "'true'"
-        headers["Vary"] = "'Origin'"
-    template = (
-        "" if cors.any_origin or len(cors.allow_origins) == 1 else _origin_echo_template(cors.allow_origins)
-    )
-    return {
-        "parameters": _parameters(path),
-        "responses": {
-            "204": {
-                "description": "CORS preflight",
-                "headers": {name: {"schema": {"type": "string"}} for name in headers},
-            }
-        },
-        "x-amazon-apigateway-integration": {
-            "type": "mock",
-            "requestTemplates": {"application/json": '{"statusCode": 204}'},
-            "passthroughBehavior": "when_no_match",
-            "responses": {
-                "default": {
-                    "statusCode": "204",
-                    "responseParameters": {f"method.response.header.{k}": v for k, v in headers.items()},
-                    "responseTemplates": {"application/json": template},
-                }
-            },
-        },
-    }
-
-
-def _gateway_responses(cors: Cors | None) -> dict[str, Any]:
+def _gateway_responses(cors_origin: str | None) -> dict[str, Any]:
     """Errors API Gateway answers itself, in the API's ``{"detail": ...}`` envelope."""
     headers = {}
-    if cors is not None:
-        # Gateway responses cannot choose among origins: the first allowed one gets readable
-        # gateway errors (throttling, 404); function responses carry the API's own CORS headers.
-        first = "*" if cors.any_origin else cors.allow_origins[0]
-        headers["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{first}'"
+    if cors_origin:
+        headers["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{cors_origin}'"
     envelope = {"application/json": '{"detail": $context.error.messageString}'}
     return {
         "DEFAULT_4XX": {"responseParameters": headers, "responseTemplates": envelope},
@@ -148,28 +89,49 @@ def _gateway_responses(cors: Cors | None) -> dict[str, Any]:
     }
 
 
+def gateway_error_origin(allow_origins: Iterable[str]) -> str | None:
+    """The origin API Gateway's own error responses allow. They cannot choose among
+    several, so the first allowed one gets readable gateway errors (throttling, 404);
+    function responses carry the app's own CORS headers."""
+    origins = list(allow_origins)
+    if not origins:
+        return None
+    return "*" if "*" in origins else origins[0]
+
+
+def _main_domain(routes: list[Route]) -> str:
+    """The domain serving most of a path's routes (the first of them on a tie)."""
+    counts: dict[str, int] = {}
+    for route in routes:
+        counts[route.domain] = counts.get(route.domain, 0) + 1
+    return max(counts, key=lambda domain: counts[domain])
+
+
 def document(
     routes: Iterable[Route],
     integration_uri: Callable[[str], str],
     *,
     title: str,
-    cors: Cors | None,
+    cors_origin: str | None = None,
     binary_media_types: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The OpenAPI 3 body; ``integration_uri(domain)`` gives a domain's Lambda invocation URI."""
-    routes = list(routes)
-    paths: dict[str, dict[str, Any]] = {}
+    """The OpenAPI 3 body; ``integration_uri(domain)`` gives a domain's Lambda invocation
+    URI, and ``cors_origin`` (see ``gateway_error_origin``) the origin gateway errors allow."""
+    by_path: dict[str, list[Route]] = {}
     for route, path in gateway_paths(routes).items():
-        paths.setdefault(path, {})[route.method.lower()] = _proxy(integration_uri(route.domain), path)
-    if cors is not None and cors.allow_origins:
-        for path, operations in paths.items():
-            operations.setdefault("options", _preflight(path, [m.upper() for m in operations], cors))
+        by_path.setdefault(path, []).append(route)
+    paths: dict[str, dict[str, Any]] = {}
+    for path, served in sorted(by_path.items()):
+        main = _main_domain(served)
+        operations = {ANY_METHOD: _proxy(integration_uri(main), path)}
+        for route in served:
+            if route.domain != main:
+                operations[route.method.lower()] = _proxy(integration_uri(route.domain), path)
+        paths[path] = operations
     return {
         "openapi": "3.0.1",
         "info": {"title": title, "version": "1.0"},
-        "paths": dict(sorted(paths.items())),
+        "paths": paths,
         "x-amazon-apigateway-binary-media-types": list(binary_media_types),
-        "x-amazon-apigateway-gateway-responses": _gateway_responses(
-            cors if cors and cors.allow_origins else None
-        ),
+        "x-amazon-apigateway-gateway-responses": _gateway_responses(cors_origin),
     }

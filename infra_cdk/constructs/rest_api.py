@@ -54,12 +54,11 @@ class RestApi(Construct):
         domain_functions: Mapping[str, lambda_.IFunction],
     ) -> None:
         super().__init__(scope, construct_id)
-        cors = openapi.Cors(config.cors_allow_origins) if config.cors_allow_origins else None
         body = openapi.document(
             route_table(),
             lambda domain: invocation_uri(domain_functions[domain]),
             title=f"{Stack.of(self).stack_name} REST API",
-            cors=cors,
+            cors_origin=openapi.gateway_error_origin(config.cors_allow_origins),
             binary_media_types=config.binary_media_types,
         )
         access_logs = log_group(self, "AccessLogs", config)

@@ -23,7 +23,9 @@ def _queue(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
     """The notifications queue: the one the consumer's event source mapping reads."""
     consumer = _function_id(synthesized, "notifications.consumer")
     aliases = synthesized.resources("AWS::Lambda::Alias")  # under SnapStart: the live alias
-    invoked = {consumer} | {a for a, r in aliases.items() if r["Properties"]["FunctionName"] == {"Ref": consumer}}
+    invoked = {consumer} | {
+        a for a, r in aliases.items() if r["Properties"]["FunctionName"] == {"Ref": consumer}
+    }
     for mapping in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
         if references(mapping["Properties"]["FunctionName"]) & invoked:
             logical = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]

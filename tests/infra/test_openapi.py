@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from agentplatform.api.domains import Route
-from infra_cdk.openapi import Cors, document, gateway_paths
+from infra_cdk.openapi import ANY_METHOD, document, gateway_error_origin, gateway_paths
 
 pytestmark = pytest.mark.infra
 
@@ -30,52 +32,51 @@ def test_sibling_variables_share_the_first_name_and_static_siblings_stay() -> No
 def test_fastapi_path_converter_becomes_a_greedy_variable() -> None:
     routes = [Route("files", "GET", "/api/files/{file_path:path}")]
     assert gateway_paths(routes)[routes[0]] == "/api/files/{file_path+}"
-    body = document(routes, _uri, title="t", cors=None)
-    assert body["paths"]["/api/files/{file_path+}"]["get"]["parameters"][0]["name"] == "file_path"
+    body = document(routes, _uri, title="t")
+    assert body["paths"]["/api/files/{file_path+}"][ANY_METHOD]["parameters"][0]["name"] == "file_path"
 
 
-def test_methods_of_one_path_go_to_their_own_domains() -> None:
-    routes = [Route("graphs", "GET", "/api/x"), Route("executions", "POST", "/api/x")]
-    operations = document(routes, _uri, title="t", cors=None)["paths"]["/api/x"]
-    assert operations["get"]["x-amazon-apigateway-integration"]["uri"] == "uri:graphs"
-    assert operations["post"]["x-amazon-apigateway-integration"]["uri"] == "uri:executions"
-    assert "options" not in operations
+def _target(operation: dict[str, Any]) -> str:
+    return str(operation["x-amazon-apigateway-integration"]["uri"])
 
 
-def test_single_origin_preflight_is_a_mock_with_credentials() -> None:
-    body = document(
-        [Route("graphs", "GET", "/api/graphs")], _uri, title="t", cors=Cors(("https://app.example",))
-    )
-    preflight = body["paths"]["/api/graphs"]["options"]["x-amazon-apigateway-integration"]
-    assert preflight["type"] == "mock"
-    headers = preflight["responses"]["default"]["responseParameters"]
-    assert headers["method.response.header.Access-Control-Allow-Origin"] == "'https://app.example'"
-    assert headers["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS'"
-    assert headers["method.response.header.Access-Control-Allow-Credentials"] == "'true'"
-    assert preflight["responses"]["default"]["responseTemplates"]["application/json"] == ""
+def test_a_path_of_one_domain_is_one_catch_all_method() -> None:
+    routes = [Route("graphs", "GET", "/api/graphs"), Route("graphs", "POST", "/api/graphs")]
+    operations = document(routes, _uri, title="t")["paths"]["/api/graphs"]
+    assert list(operations) == [ANY_METHOD]
+    assert _target(operations[ANY_METHOD]) == "uri:graphs"
+    assert operations[ANY_METHOD]["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
 
 
-def test_several_origins_are_echoed_only_when_allowed() -> None:
-    cors = Cors(("https://a.example", "https://b.example"))
-    body = document([Route("graphs", "GET", "/api/graphs")], _uri, title="t", cors=cors)
-    template = body["paths"]["/api/graphs"]["options"]["x-amazon-apigateway-integration"]["responses"][
-        "default"
-    ]["responseTemplates"]["application/json"]
-    assert '$origin == "https://a.example" || $origin == "https://b.example"' in template
-    assert "responseOverride.header.Access-Control-Allow-Origin = $origin" in template
+def test_methods_of_other_domains_keep_their_own_integration() -> None:
+    routes = [
+        Route("executions", "GET", "/api/x"),
+        Route("graphs", "POST", "/api/x"),
+        Route("graphs", "DELETE", "/api/x"),
+    ]
+    operations = document(routes, _uri, title="t")["paths"]["/api/x"]
+    # the catch-all goes to the domain serving most of the path (it also gets OPTIONS)
+    assert {method: _target(op) for method, op in operations.items()} == {
+        ANY_METHOD: "uri:graphs",
+        "get": "uri:executions",
+    }
 
 
-def test_any_origin_preflight_sends_no_credentials_header() -> None:
-    body = document([Route("graphs", "GET", "/api/graphs")], _uri, title="t", cors=Cors(("*",)))
-    headers = body["paths"]["/api/graphs"]["options"]["x-amazon-apigateway-integration"]["responses"][
-        "default"
-    ]["responseParameters"]
-    assert headers["method.response.header.Access-Control-Allow-Origin"] == "'*'"
-    assert "method.response.header.Access-Control-Allow-Credentials" not in headers
+def test_gateway_errors_allow_the_first_origin_or_any() -> None:
+    assert gateway_error_origin(()) is None
+    assert gateway_error_origin(("https://a.example", "https://b.example")) == "https://a.example"
+    assert gateway_error_origin(("https://a.example", "*")) == "*"
+    responses = document([], _uri, title="t", cors_origin="https://a.example")[
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    for response in responses.values():
+        assert response["responseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://a.example'"
+        }
 
 
 def test_gateway_errors_use_the_api_envelope_and_unknown_routes_are_404() -> None:
-    responses = document([], _uri, title="t", cors=None)["x-amazon-apigateway-gateway-responses"]
+    responses = document([], _uri, title="t")["x-amazon-apigateway-gateway-responses"]
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"] == {
         "application/json": '{"detail": "Not Found"}'

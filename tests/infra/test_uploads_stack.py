@@ -85,7 +85,9 @@ def _policy_statements(synthesized: Synthesized, module: str) -> list[dict[str, 
 
 
 def _logo_statements(synthesized: Synthesized) -> list[dict[str, Any]]:
-    return [s for s in _policy_statements(synthesized, "rest.oauth") if "oauth-apps/" in json.dumps(s["Resource"])]
+    return [
+        s for s in _policy_statements(synthesized, "rest.oauth") if "oauth-apps/" in json.dumps(s["Resource"])
+    ]
 
 
 def test_oauth_app_logos_go_to_the_media_bucket_when_one_is_set(
