@@ -52,6 +52,7 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
     "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY}),  # refund requests and refunds notify
+    "store": DATA | {Access.NOTIFY},  # an admin's review tells the creator
     # unsubscribe tokens and the webhook token live in the platform secret
     "email": frozenset({Access.TABLE_WRITE, Access.PLATFORM_SECRETS}),
     "oauth": frozenset({Access.TABLE_WRITE, Access.MEDIA_WRITE}),  # app logo uploads

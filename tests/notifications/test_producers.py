@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import USER_ID
 from tests.support.graphs import AGENT_INPUT, input_store_output_graph, link, node
+from tests.support.marketplace import fresh_store_index  # noqa: F401  (autouse: reviews publish the index)
 from tests.support.notifications import EMAIL, outbox, set_preference, settled
 from tests.support.runs import GET_LIST_ITEM, create_graph, execute, wait_for
 
@@ -251,3 +252,51 @@ def test_nothing_about_other_users_reaches_a_user(api, other_api, notifications,
 
     assert sockets[0].messages() == []
     assert [m["data"]["data"]["agent_name"] for m in sockets[1].messages()] == ["Theirs"]
+
+
+# ----------------------------------------------------------------- marketplace
+
+REVIEWER_EMAIL = "reviewer@example.com"
+
+
+@pytest.mark.parametrize("approve", [True, False], ids=["approved", "rejected"])
+def test_a_review_tells_the_creator_once_with_upstreams_shape(
+    api, admin_api, notifications, users, sockets, approve
+):
+    from tests.conftest import ADMIN_USER_ID
+    from tests.support.marketplace import decide, make_profile, sample_graph, submit
+    from tests.support.notifications import text_of, with_email
+
+    graph = create_graph(api, sample_graph("Reviewed agent"))
+    make_profile(api, "reviewedcreator")
+    version_id = submit(api, graph, "reviewed-agent")["store_listing_version_id"]
+    with_email(ADMIN_USER_ID, REVIEWER_EMAIL)
+    decided = decide(admin_api, version_id, approve=approve, comments="Clear description")
+    notifications.drain()
+
+    kind = "AGENT_APPROVED" if approve else "AGENT_REJECTED"
+    [message] = sockets[0].messages()
+    body = message["data"]
+    assert (body["event"], body["id"]) == (kind, f"{kind}:{version_id}")
+    link = (
+        {"store_url": "https://app.example.com/marketplace/agent/reviewedcreator/reviewed-agent"}
+        if approve
+        else {"resubmit_url": f"https://app.example.com/build?flowID={graph['id']}"}
+    )
+    assert body["data"] == {
+        "agent_name": "Reviewed agent",
+        "agent_id": graph["id"],
+        "agent_version": 1,
+        "reviewer_name": "AutoGPT Admin",  # the reviewer has an email but no name on record
+        "reviewer_email": REVIEWER_EMAIL,
+        "comments": "Clear description",
+        "reviewed_at": body["data"]["reviewed_at"],
+        **link,
+    }
+    assert body["data"]["reviewed_at"][:19] == decided["reviewed_at"][:19]
+    [mail] = outbox(notifications.outbox)
+    assert mail["To"] == EMAIL
+    expected = "has been approved!" if approve else "needs some updates"
+    assert mail["Subject"] == f"Your agent 'Reviewed agent' {expected}"
+    assert next(iter(link.values())) in text_of(mail)
+    assert sockets[1].messages() == []

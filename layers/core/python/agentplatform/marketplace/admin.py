@@ -2,8 +2,9 @@
 
 Approving a version makes it the listing's active version (what the store shows);
 rejecting the active version falls back to the newest other approved version, or takes
-the listing off the store. Each decision republishes the search index, and an approval
-tells the library agents added from the listing about the newest approved version.
+the listing off the store. Each decision republishes the search index and tells the
+creator (AGENT_APPROVED / AGENT_REJECTED), and an approval tells the library agents
+added from the listing about the newest approved version.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agentplatform.models.marketplace import (
     StoreSubmission,
     SubmissionStatus,
 )
+from agentplatform.notifications.producers import submission_reviewed as notify_reviewed
 from agentplatform.store.graphs import GraphRepository
 from agentplatform.store.marketplace import MarketplaceRepository, now
 
@@ -56,6 +58,7 @@ class AdminService:
         index.changed(self.repo)
         if status == SubmissionStatus.APPROVED:
             self._announce_latest(decided)
+        notify_reviewed(decided, reviewed, approved=status == SubmissionStatus.APPROVED)
         return submission(reviewed, decided, admin=True)
 
     def _active(

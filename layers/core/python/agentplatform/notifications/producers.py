@@ -206,3 +206,43 @@ def refund(kind: str, request: dict[str, Any], balance: int) -> None:
             "balance": balance,
         }
         _publish(user_id, kind, data, f"{kind}:{request['id']}")
+
+
+# ------------------------------------------------------------------ marketplace
+
+# Who signs a review when the reviewer has no name or email on record (upstream's name).
+DEFAULT_REVIEWER_NAME = "AutoGPT Admin"
+
+
+def submission_reviewed(listing: dict[str, Any], version: dict[str, Any], approved: bool) -> None:
+    """An admin decided on a submitted version: AGENT_APPROVED (with the agent's store
+    page) or AGENT_REJECTED (with the builder page to fix it) to its creator, with the
+    reviewer's public comments."""
+    if not _enabled():
+        return
+    kind = "AGENT_APPROVED" if approved else "AGENT_REJECTED"
+    with _never_raises(f"review of {version['id']}"):
+        from agentplatform.errors import NotFoundError
+        from agentplatform.store.users import UserRepository
+
+        try:
+            reviewer = UserRepository().get(str(version["reviewer_id"]))
+            reviewer_name, reviewer_email = reviewer.name or DEFAULT_REVIEWER_NAME, reviewer.email
+        except NotFoundError:
+            reviewer_name, reviewer_email = DEFAULT_REVIEWER_NAME, ""
+        base = get_settings().frontend_base_url
+        data: dict[str, Any] = {
+            "agent_name": version["name"],
+            "agent_id": version["graph_id"],
+            "agent_version": int(version["graph_version"]),
+            "reviewer_name": reviewer_name,
+            "reviewer_email": reviewer_email,
+            "comments": version.get("review_comments") or "",
+            "reviewed_at": version["reviewed_at"],
+        }
+        if approved:
+            creator = (listing.get("creator") or {}).get("username") or ""
+            data["store_url"] = f"{base}/marketplace/agent/{creator}/{listing['slug']}"
+        else:
+            data["resubmit_url"] = f"{base}/build?flowID={version['graph_id']}"
+        _publish(str(listing["owner_user_id"]), kind, data, f"{kind}:{version['id']}")
