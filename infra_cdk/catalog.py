@@ -47,8 +47,9 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "graphs": DATA | {Access.SCHEDULES_DELETE},  # a deleted graph's schedules stop with it
     "webhooks": DATA | {Access.RUN_START},  # ingress starts the bound presets' runs
     "library": DATA | {Access.RUN_CONTROL},
-    # starts runs, runs blocks with stored credentials, stores new credentials
-    "external": DATA | {Access.RUN_CONTROL, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
+    # starts and schedules runs, runs blocks with stored credentials, stores new credentials
+    "external": DATA
+    | {Access.RUN_CONTROL, Access.SCHEDULES, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
     "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY}),  # refund requests and refunds notify

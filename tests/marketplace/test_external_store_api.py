@@ -119,12 +119,49 @@ def test_run_agent_errors(listed, store_key):
         "/external-api/v1/tools/run-agent", json_body={"username_agent_slug": "alice/nothing"}
     ).json()
     assert (missing["type"], missing["error"]) == ("error", "agent_not_found")
-    scheduled = store_key.post(
+    for partial in ({"schedule_name": "daily"}, {"cron": "0 9 * * *"}):
+        body = {"username_agent_slug": "alice/echo", "inputs": {"x": "hi"}, **partial}
+        refused = store_key.post("/external-api/v1/tools/run-agent", json_body=body).json()
+        assert (refused["type"], refused["error"]) == ("error", "invalid_schedule")
+    bad_cron = store_key.post(
         "/external-api/v1/tools/run-agent",
-        json_body={"username_agent_slug": "alice/echo", "schedule_name": "daily", "cron": "0 9 * * *"},
+        json_body={
+            "username_agent_slug": "alice/echo",
+            "inputs": {"x": "hi"},
+            "schedule_name": "d",
+            "cron": "daily",
+        },
+    ).json()
+    assert (bad_cron["type"], bad_cron["error"]) == ("error", "invalid_schedule")
+    assert bad_cron["message"].startswith("Invalid cron expression 'daily'")
+
+
+def test_run_agent_schedules_the_listed_version_for_the_caller(listed, store_key, other_api, api):
+    request = {
+        "username_agent_slug": "alice/echo",
+        "inputs": {"x": "hi"},
+        "schedule_name": "mornings",
+        "cron": "0 9 * * 1-5",
+        "timezone": "Europe/Berlin",
+    }
+    scheduled = store_key.post("/external-api/v1/tools/run-agent", json_body=request).json()
+    assert (scheduled["type"], scheduled["graph_id"], scheduled["graph_name"]) == (
+        "execution_started",
+        listed["graph"]["id"],
+        "Echo Agent",
     )
-    assert scheduled.status_code == 400
-    assert (
-        scheduled.json()["detail"]
-        == "Scheduling marketplace agents is not available yet; run the agent instead"
+    assert scheduled["message"].startswith("Agent 'Echo Agent' scheduled as 'mornings'; next run ")
+    [schedule] = other_api.get("/api/schedules").json()
+    assert schedule["id"] == scheduled["execution_id"]
+    assert (schedule["graph_id"], schedule["graph_version"], schedule["name"]) == (
+        listed["graph"]["id"],
+        1,
+        "mornings",
     )
+    assert (schedule["cron"], schedule["timezone"], schedule["input_data"]) == (
+        "0 9 * * 1-5",
+        "Europe/Berlin",
+        {"x": "hi"},
+    )
+    assert scheduled["library_agent_link"].endswith(f"/library/agents/{scheduled['library_agent_id']}")
+    assert api.get("/api/schedules").json() == []  # the creator's own schedules are untouched

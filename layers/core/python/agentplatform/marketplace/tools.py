@@ -3,8 +3,9 @@
 ``find_agent`` searches the store as ``GET /api/store/agents?search_query=`` does.
 ``run_agent`` resolves ``username/slug`` to the listing's active version, reports what
 inputs it needs until they are given (or ``use_defaults``), then adds the listing to
-the caller's library and starts a run of that version. Scheduling is not wired to the
-schedules domain yet: a schedule request answers 400.
+the caller's library and starts a run of that version, or, given ``schedule_name`` and
+``cron``, schedules that version's runs (as ``POST /api/graphs/{id}/schedules`` does;
+the answer's ``execution_id`` is then the schedule's id, as upstream).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ RunAgentResponse = (
 )
 
 FOUND_LIMIT = 10
-SCHEDULING_UNAVAILABLE = "Scheduling marketplace agents is not available yet; run the agent instead"
+EXECUTION_MODES = ["manual", "scheduled"]
 
 
 def find_agent(query: str) -> AgentsFoundResponse | NoResultsResponse:
@@ -79,8 +80,6 @@ def _input_fields(schema: dict[str, Any]) -> list[InputField]:
 def run_agent(user_id: str, request: RunAgentRequest) -> RunAgentResponse:
     from agentplatform.marketplace.listings import ListingService
 
-    if request.schedule_name or request.cron:
-        raise ValueError(SCHEDULING_UNAVAILABLE)
     username, _, slug = request.username_agent_slug.strip().partition("/")
     try:
         details = ListingService().agent(username, slug)
@@ -114,12 +113,18 @@ def run_agent(user_id: str, request: RunAgentRequest) -> RunAgentResponse:
             setup_info=SetupInfo(
                 agent_id=graph.id,
                 agent_name=graph.name,
-                requirements={"credentials": [], "inputs": fields, "execution_modes": ["manual"]},
+                requirements={
+                    "credentials": [],
+                    "inputs": fields,
+                    "execution_modes": ["manual", "scheduled"],
+                },
                 user_readiness=UserReadiness(has_all_credentials=True, ready_to_run=not missing),
             ),
             graph_id=graph.id,
             graph_version=graph.version,
         )
+    if request.schedule_name or request.cron:
+        return _schedule(user_id, details.store_listing_version_id, graph, request)
     return _start(user_id, details.store_listing_version_id, graph, request.inputs)
 
 
@@ -134,12 +139,46 @@ def _start(
         run = ExecutionService().execute(user_id, graph.id, graph.version, inputs)
     except GraphValidationError as exc:
         return ErrorResponse(message=exc.message, error="validation_error", details=exc.to_detail())
+    return _started(f"Agent '{graph.name}' started", run.id, graph, agent.id, run.status.value)
+
+
+def _schedule(
+    user_id: str, listing_version_id: str, graph: Any, request: RunAgentRequest
+) -> ExecutionStartedResponse | ErrorResponse:
+    from agentplatform.library.service import LibraryService
+    from agentplatform.models.schedules import ScheduleCreationRequest
+    from agentplatform.schedules.cron import CronError
+    from agentplatform.schedules.service import ScheduleService
+
+    if not (request.schedule_name and request.cron):
+        return ErrorResponse(message="Scheduling needs both schedule_name and cron", error="invalid_schedule")
+    agent = LibraryService().add_marketplace_agent(user_id, listing_version_id)
+    schedule = ScheduleCreationRequest(
+        name=request.schedule_name,
+        cron=request.cron,
+        inputs=request.inputs,
+        graph_version=graph.version,
+        timezone=request.timezone,
+    )
+    try:
+        job = ScheduleService().create(user_id, graph.id, schedule)
+    except GraphValidationError as exc:
+        return ErrorResponse(message=exc.message, error="validation_error", details=exc.to_detail())
+    except CronError as exc:
+        return ErrorResponse(message=str(exc), error="invalid_schedule")
+    message = f"Agent '{graph.name}' scheduled as '{job.name}'; next run {job.next_run_time}"
+    return _started(message, job.id, graph, agent.id)
+
+
+def _started(
+    message: str, execution_id: str, graph: Any, library_agent_id: str, status: str = "QUEUED"
+) -> ExecutionStartedResponse:
     return ExecutionStartedResponse(
-        message=f"Agent '{graph.name}' started",
-        execution_id=run.id,
+        message=message,
+        execution_id=execution_id,
         graph_id=graph.id,
         graph_name=graph.name,
-        library_agent_id=agent.id,
-        library_agent_link=f"{get_settings().frontend_base_url}/library/agents/{agent.id}",
-        status=run.status.value,
+        library_agent_id=library_agent_id,
+        library_agent_link=f"{get_settings().frontend_base_url}/library/agents/{library_agent_id}",
+        status=status,
     )
