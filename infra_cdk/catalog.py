@@ -52,7 +52,8 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     | {Access.RUN_CONTROL, Access.SCHEDULES, Access.CREDENTIALS_ENCRYPT, Access.PLATFORM_SECRETS},
     "api_keys": frozenset({Access.TABLE_WRITE}),
     "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
-    "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY}),  # refund requests and refunds notify
+    # refund requests and refunds notify; Stripe's key and webhook secret are platform secrets
+    "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY, Access.PLATFORM_SECRETS}),
     "store": DATA | {Access.NOTIFY},  # an admin's review tells the creator
     # unsubscribe tokens and the webhook token live in the platform secret
     "email": frozenset({Access.TABLE_WRITE, Access.PLATFORM_SECRETS}),

@@ -92,6 +92,12 @@ class PlatformConfig:
     ses_identity: str = ""
     email_from_address: str = ""  # default: the address identity, or noreply@ the domain
     refund_notification_email: str = ""  # the admin mailbox for refund requests
+    # credits (AutoGPT's ENABLE_CREDIT, ...; README configuration table). Stripe's
+    # STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET go in the platform_secrets_arn secret.
+    enable_credit: bool = False
+    enable_beta_monthly_credit: bool = True
+    num_user_credits_refill: int = 1500
+    refund_credit_tolerance_threshold: int = 500
 
     @classmethod
     def from_context(cls, node: Node) -> PlatformConfig:

@@ -73,6 +73,7 @@ class AgentPlatformStack(Stack):
                 "LOG_LEVEL": config.log_level,
                 "UPLOAD_MALWARE_SCAN": "guardduty" if config.malware_protection else "none",
                 "ENABLE_TRACER": "true" if config.tracer else "false",
+                **_credit_settings(config),
             },
             auth=jwt_settings(self),
             rest=_rest_settings(config),
@@ -195,3 +196,14 @@ def _media_logos_arn(config: PlatformConfig) -> str:
     if not config.media_bucket_name:
         return ""
     return f"arn:{Aws.PARTITION}:s3:::{config.media_bucket_name}/{oauth_app_logo_prefix('*')}*"
+
+
+def _credit_settings(config: PlatformConfig) -> dict[str, str]:
+    """Every function reads the same credit settings: the engine charges node executions,
+    REST domains read balances and top up, the notifications report them."""
+    return {
+        "ENABLE_CREDIT": "true" if config.enable_credit else "false",
+        "ENABLE_BETA_MONTHLY_CREDIT": "true" if config.enable_beta_monthly_credit else "false",
+        "NUM_USER_CREDITS_REFILL": str(config.num_user_credits_refill),
+        "REFUND_CREDIT_TOLERANCE_THRESHOLD": str(config.refund_credit_tolerance_threshold),
+    }

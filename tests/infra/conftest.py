@@ -69,6 +69,8 @@ VARIANT_CONTEXT: dict[str, Any] = {
     "otto_api_url": "https://otto.example.com/ask",
     "media_bucket_name": "example-media",
     "media_base_url": "https://media.example.com",
+    "enable_credit": "true",
+    "num_user_credits_refill": "2000",
 }
 
 

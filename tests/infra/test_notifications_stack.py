@@ -97,6 +97,7 @@ def test_producers_may_send_to_the_queue_and_nothing_else_may(synthesized: Synth
             "graph_run.reconcile",  # ends lost runs through finalize
             "graph_run.run_node",
             "rest.credits",
+            "rest.store",  # an admin's review tells the creator
             "notifications.consumer",
         }
     )

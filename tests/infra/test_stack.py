@@ -438,13 +438,13 @@ def test_scheduler_role_may_invoke_only_the_run_function_and_dead_letter(synthes
     assert invoke["Resource"] == {"Fn::GetAtt": [_logical_id(synthesized, "schedules.run"), "Arn"]}
 
 
-def test_only_the_schedules_api_manages_schedules_and_passes_the_role(synthesized: Synthesized) -> None:
+def test_only_the_schedule_apis_manage_schedules_and_pass_the_role(synthesized: Synthesized) -> None:
     managing = {"scheduler:CreateSchedule", "iam:PassRole"}
     for key in SPECS:
         actions = _actions(_policy_statements(synthesized, key))
         scheduler_actions = {a for a in actions if a.startswith("scheduler:")}
-        if key == "rest.schedules":
-            assert managing <= actions
+        if key in ("rest.schedules", "rest.external"):  # external: tools/run-agent schedules
+            assert managing <= actions, key
         elif key in ("rest.graphs", "schedules.run"):  # stop the schedules of a deleted graph
             assert scheduler_actions == {"scheduler:DeleteSchedule"}, key
             assert "iam:PassRole" not in actions, key
@@ -486,3 +486,8 @@ def test_without_snap_start_callers_invoke_the_functions_themselves(synthesized:
     assert all("SnapStart" not in f["Properties"] for f in functions)
     assert synthesized.resources("AWS::Lambda::Version") == {}
     assert synthesized.resources("AWS::Lambda::Alias") == {}
+
+
+def test_credits_are_off_by_default_in_every_function(synthesized: Synthesized) -> None:
+    for function in synthesized.resources("AWS::Lambda::Function").values():
+        assert function["Properties"]["Environment"]["Variables"]["ENABLE_CREDIT"] == "false"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from agentplatform.api.domains import DOMAINS
-from tests.infra.conftest import Synthesized, references
+from tests.infra.conftest import VARIANT_CONTEXT, Synthesized, references
+
+VARIANT_PLATFORM_SECRET = VARIANT_CONTEXT["platform_secrets_arn"]
 
 pytestmark = pytest.mark.infra
 
@@ -132,6 +134,7 @@ def test_the_platform_secret_is_readable_by_exactly_the_functions_that_need_it(v
         "rest.executions.handler",  # admin run analytics: the platform's model key
         "graph_run.run_node.handler",
         "rest.email.handler",
+        "rest.credits.handler",  # Stripe's key and webhook secret
         "notifications.consumer.handler",
     }
     grants = [
@@ -195,3 +198,20 @@ def test_with_snap_start_every_caller_invokes_the_live_alias(variant: Synthesize
         if f["Properties"]["Handler"] == "rest.schedules.handler"
     )
     assert references(env["SCHEDULE_TARGET_ARN"]) <= aliases
+
+
+def test_credit_settings_reach_every_function_and_stripe_secrets_the_credits_one(
+    variant: Synthesized,
+) -> None:
+    functions = variant.resources("AWS::Lambda::Function").values()
+    for function in functions:
+        env = function["Properties"]["Environment"]["Variables"]
+        assert (env["ENABLE_CREDIT"], env["NUM_USER_CREDITS_REFILL"]) == ("true", "2000")
+        assert (env["ENABLE_BETA_MONTHLY_CREDIT"], env["REFUND_CREDIT_TOLERANCE_THRESHOLD"]) == (
+            "true",
+            "500",
+        )
+    (credits,) = [f for f in functions if f["Properties"]["Handler"] == "rest.credits.handler"]
+    assert credits["Properties"]["Environment"]["Variables"]["PLATFORM_SECRETS_ARN"] == (
+        VARIANT_PLATFORM_SECRET
+    )

@@ -90,8 +90,6 @@ class Settings:
     refund_credit_tolerance_threshold: int = 500
     execution_cost_count_threshold: int = 100
     execution_cost_per_threshold: int = 1
-    stripe_api_key: str = field(default="", repr=False)
-    stripe_webhook_secret: str = field(default="", repr=False)
     # -- schedules (EventBridge Scheduler) and webhook triggers
     schedule_group_name: str = ""
     schedule_target_arn: str = ""
@@ -158,8 +156,6 @@ def get_settings() -> Settings:
         refund_credit_tolerance_threshold=int(env.get("REFUND_CREDIT_TOLERANCE_THRESHOLD", "500")),
         execution_cost_count_threshold=int(env.get("EXECUTION_COST_COUNT_THRESHOLD", "100")),
         execution_cost_per_threshold=int(env.get("EXECUTION_COST_PER_THRESHOLD", "1")),
-        stripe_api_key=env.get("STRIPE_API_KEY", "").strip(),
-        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
         # -- schedules (EventBridge Scheduler) and webhook triggers
         schedule_group_name=env.get("SCHEDULE_GROUP_NAME", ""),
         schedule_target_arn=env.get("SCHEDULE_TARGET_ARN", ""),

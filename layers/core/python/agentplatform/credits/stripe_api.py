@@ -5,6 +5,8 @@ goes through ``net.safe_http`` (a custom ``stripe.HTTPClient``), like any other
 outbound request: address checks, no environment proxies, and ``OUTBOUND_HOST_OVERRIDES``
 (``api.stripe.com=http://127.0.0.1:PORT`` points it at a loopback stub in tests). The
 API host stays Stripe's fixed ``https://api.stripe.com``: configuration, not user input.
+The key and the webhook secret are platform secrets (``STRIPE_API_KEY``,
+``STRIPE_WEBHOOK_SECRET``: an environment variable, else the deployment's secret).
 
 Imported only by requests that reach Stripe: the package is large.
 """
@@ -17,8 +19,8 @@ from collections.abc import Coroutine, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from agentplatform.config import get_settings
 from agentplatform.errors import MissingConfigError
+from agentplatform.platform_secrets import platform_secret
 
 if TYPE_CHECKING:
     import stripe
@@ -81,7 +83,7 @@ def _client(api_key: str) -> stripe.StripeClient:
 
 def stripe_client() -> stripe.StripeClient:
     """The Stripe client; 503 (``MissingConfigError``) when no key is configured."""
-    api_key = get_settings().stripe_api_key
+    api_key = platform_secret("STRIPE_API_KEY")
     if not api_key:
         raise MissingConfigError(NOT_CONFIGURED)
     return _client(api_key)
@@ -90,7 +92,7 @@ def stripe_client() -> stripe.StripeClient:
 def verified_event(payload: bytes, signature: str | None) -> Any:
     """The webhook event, its ``Stripe-Signature`` verified with the package's own check.
     ``ValueError`` for a bad payload or signature (400); 503 with no secret configured."""
-    secret = get_settings().stripe_webhook_secret
+    secret = platform_secret("STRIPE_WEBHOOK_SECRET")
     if not secret:
         raise MissingConfigError("Webhook not configured (set STRIPE_WEBHOOK_SECRET).")
     import stripe
