@@ -28,7 +28,7 @@ class Access(enum.Enum):
     SCHEDULES_DELETE = "scheduler:delete"  # delete schedules in the platform's group (stale ones)
     NOTIFY = "sqs:notify"  # SendMessage on the notifications queue (producers)
     SEND_EMAIL = "ses:send"  # SendEmail through the configured SES identity
-    MEDIA_WRITE = "media:write"  # put/delete OAuth app logos in the public media bucket, if set
+    MEDIA_WRITE = "media:write"  # put, delete and sign public media (listing media, app logos)
 
 
 DATA = frozenset({Access.TABLE_WRITE, Access.BUCKET_WRITE})
@@ -54,10 +54,10 @@ REST_ACCESS: dict[str, frozenset[Access]] = {
     "review": DATA | {Access.RUN_START},  # a decided review resumes its run as a new execution part
     # refund requests and refunds notify; Stripe's key and webhook secret are platform secrets
     "credits": frozenset({Access.TABLE_WRITE, Access.NOTIFY, Access.PLATFORM_SECRETS}),
-    "store": DATA | {Access.NOTIFY},  # an admin's review tells the creator
+    "store": DATA | {Access.NOTIFY, Access.MEDIA_WRITE},  # a review tells the creator; listing media
     # unsubscribe tokens and the webhook token live in the platform secret
     "email": frozenset({Access.TABLE_WRITE, Access.PLATFORM_SECRETS}),
-    "oauth": frozenset({Access.TABLE_WRITE, Access.MEDIA_WRITE}),  # app logo uploads
+    "oauth": frozenset({Access.TABLE_WRITE, Access.MEDIA_WRITE}),  # app logos
 }
 
 

@@ -75,8 +75,9 @@ class PlatformConfig:
     upload_file_size_limit_mb: int = 4
     # Otto, upstream's help assistant: the service's URL (unset: /api/otto/ask answers 503)
     otto_api_url: str = ""
-    # Public media for OAuth app logos: a bucket this stack does not own (served publicly,
-    # say through CloudFront, at media_base_url); unset: logo uploads answer 503.
+    # Public media (listing media, OAuth app logos): an operator's bucket for them (default:
+    # the values bucket), and a public origin serving them (default: API routes that
+    # redirect to signed URLs).
     media_bucket_name: str = ""
     media_base_url: str = ""
     alarm_email: str = ""

@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import Aws, CfnOutput, Stack
 from constructs import Construct
 
-from agentplatform.store.keys import oauth_app_logo_prefix
+from agentplatform.store.keys import oauth_app_logo_prefix, store_media_key
 from infra_cdk.catalog import Access, Kind, all_functions
 from infra_cdk.config import PlatformConfig
 from infra_cdk.constructs.access import Targets
@@ -59,7 +59,7 @@ class AgentPlatformStack(Stack):
             notifications_queue_arn=notifications.queue.queue_arn,
             email_identity_arn=notifications.identity_arn,
             email_configuration_set_arn=notifications.configuration_set_arn,
-            media_logos_arn=_media_logos_arn(config),
+            media_arns=_media_arns(config, storage.bucket.bucket_arn),
         )
         if config.malware_protection:
             UploadMalwareScan(self, "UploadMalwareScan", bucket=storage.bucket)
@@ -178,8 +178,8 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
         settings["OTTO_API_URL"] = config.otto_api_url
     if config.media_bucket_name:
         settings["MEDIA_BUCKET_NAME"] = config.media_bucket_name
-        if config.media_base_url:
-            settings["MEDIA_BASE_URL"] = config.media_base_url
+    if config.media_base_url:
+        settings["MEDIA_BASE_URL"] = config.media_base_url
     if config.frontend_base_url:
         settings["FRONTEND_BASE_URL"] = config.frontend_base_url
     if config.external_oauth_callback_origins:
@@ -192,10 +192,13 @@ def _rest_settings(config: PlatformConfig) -> dict[str, str]:
     return settings
 
 
-def _media_logos_arn(config: PlatformConfig) -> str:
-    if not config.media_bucket_name:
-        return ""
-    return f"arn:{Aws.PARTITION}:s3:::{config.media_bucket_name}/{oauth_app_logo_prefix('*')}*"
+def _media_arns(config: PlatformConfig, values_bucket_arn: str) -> tuple[str, ...]:
+    """The public-media prefixes (listing media, OAuth app logos) in the media bucket: an
+    operator's own (``media_bucket_name``) or else the values bucket."""
+    bucket_arn = values_bucket_arn
+    if config.media_bucket_name:
+        bucket_arn = f"arn:{Aws.PARTITION}:s3:::{config.media_bucket_name}"
+    return (f"{bucket_arn}/{store_media_key('*', '*')}", f"{bucket_arn}/{oauth_app_logo_prefix('*')}*")
 
 
 def _credit_settings(config: PlatformConfig) -> dict[str, str]:

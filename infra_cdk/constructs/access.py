@@ -47,7 +47,8 @@ class Targets:
     # SES: the identity mail is sent through (and its configuration set), if one is configured
     email_identity_arn: str = ""
     email_configuration_set_arn: str = ""
-    media_logos_arn: str = ""  # OAuth app logos in the public media bucket, if one is set
+    # public media (listing media, OAuth app logos): their prefixes in the media bucket
+    media_arns: tuple[str, ...] = ()
 
 
 def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicyStatement]:
@@ -90,8 +91,9 @@ def statements(access: frozenset[Access], targets: Targets) -> list[iam.PolicySt
     if Access.SEND_EMAIL in access and targets.email_identity_arn:
         mail = [targets.email_identity_arn, targets.email_configuration_set_arn]
         allow(["ses:SendEmail", "ses:SendRawEmail"], [arn for arn in mail if arn])
-    if Access.MEDIA_WRITE in access and targets.media_logos_arn:
-        allow(BUCKET_WRITE, [targets.media_logos_arn])
+    if Access.MEDIA_WRITE in access and targets.media_arns:
+        # GetObject: the redirect routes sign URLs, which work only with the signer's read
+        allow(["s3:GetObject", *BUCKET_WRITE], list(targets.media_arns))
     return found
 
 

@@ -206,8 +206,8 @@ class PlatformFunctions(Construct):
             targets.schedules_arn: "Schedules in the platform's schedule group only; "
             "one per user schedule, created at run time.",
         }
-        if targets.media_logos_arn:
-            wildcards[targets.media_logos_arn] = "OAuth app logos in the media bucket only; "
-            "named by app and a random id at upload time."
+        for media_arn in targets.media_arns:
+            wildcards[media_arn] = "One public-media prefix of the media bucket only; "
+            "files are named by user or app and a random id at upload time."
         for resource, reason in wildcards.items():
             acknowledge_wildcard(self, resource, reason)

@@ -45,6 +45,7 @@ OAUTH = {
     ("PATCH", "/api/oauth/apps/{app_id}/status"),
     ("PATCH", "/api/oauth/apps/{app_id}/logo"),
     ("POST", "/api/oauth/apps/{app_id}/logo/upload"),
+    ("GET", "/api/oauth/apps/{app_id}/logo/{file_name}"),  # an uploaded logo (redirect)
 }
 
 

@@ -331,7 +331,9 @@ def test_least_privilege(synthesized: Synthesized) -> None:
         assert ("kms:Decrypt" in actions) is bool(
             spec.access & {Access.CREDENTIALS_ENCRYPT, Access.CREDENTIALS_DECRYPT}
         ), key
-        assert ("s3:PutObject" in actions) is (Access.BUCKET_WRITE in spec.access), key
+        assert ("s3:PutObject" in actions) is bool(spec.access & {Access.BUCKET_WRITE, Access.MEDIA_WRITE}), (
+            key
+        )
         assert ("states:StopExecution" in actions) is (Access.RUN_CONTROL in spec.access), key
     docs = _actions(_policy_statements(synthesized, "rest.docs"))
     assert docs == {"logs:CreateLogStream", "logs:PutLogEvents"}

@@ -90,15 +90,22 @@ def _logo_statements(synthesized: Synthesized) -> list[dict[str, Any]]:
     ]
 
 
-def test_oauth_app_logos_go_to_the_media_bucket_when_one_is_set(
+def test_public_media_go_to_the_media_bucket_when_one_is_set(
     synthesized: Synthesized, variant: Synthesized
 ) -> None:
     assert "MEDIA_BUCKET_NAME" not in _env(synthesized, "rest.oauth")
-    assert _logo_statements(synthesized) == []
-    env = _env(variant, "rest.oauth")
-    assert (env["MEDIA_BUCKET_NAME"], env["MEDIA_BASE_URL"]) == ("example-media", "https://media.example.com")
+    [default] = _logo_statements(synthesized)  # in the values bucket
+    assert default["Resource"][1]["Fn::Join"][1][1] == "/oauth-apps/*/logo/*"
+    for key in ("rest.oauth", "rest.store"):
+        env = _env(variant, key)
+        assert (env["MEDIA_BUCKET_NAME"], env["MEDIA_BASE_URL"]) == (
+            "example-media",
+            "https://media.example.com",
+        )
     [statement] = _logo_statements(variant)
-    assert statement["Action"] == ["s3:PutObject", "s3:DeleteObject"]
-    assert statement["Resource"] == {
-        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::example-media/oauth-apps/*/logo/*"]]
-    }
+    assert statement["Action"] == ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    media = "arn:", {"Ref": "AWS::Partition"}
+    assert statement["Resource"] == [
+        {"Fn::Join": ["", [*media, ":s3:::example-media/store-media/*/*"]]},
+        {"Fn::Join": ["", [*media, ":s3:::example-media/oauth-apps/*/logo/*"]]},
+    ]

@@ -41,7 +41,9 @@ def _upload(api, app_id: str, content: bytes, *, name: str = "logo.png", declare
     from urllib3 import encode_multipart_formdata
 
     body, content_type = encode_multipart_formdata({"file": (name, content, declared)})
-    return api.post(f"/api/oauth/apps/{app_id}/logo/upload", body=body, headers={"content-type": content_type})
+    return api.post(
+        f"/api/oauth/apps/{app_id}/logo/upload", body=body, headers={"content-type": content_type}
+    )
 
 
 def _stored_keys() -> list[str]:
@@ -83,7 +85,11 @@ def test_another_users_app_is_404_and_nothing_is_stored(other_api, app, media):
     ("content", "status", "detail"),
     [
         (ELF, 415, "Invalid file type. Allowed: JPEG, PNG, WebP. Got: application/x-executable"),
-        (b"GIF89a\x00\x02\x00\x02" + b"\x00" * 32, 415, "Invalid file type. Allowed: JPEG, PNG, WebP. Got: image/gif"),
+        (
+            b"GIF89a\x00\x02\x00\x02" + b"\x00" * 32,
+            415,
+            "Invalid file type. Allowed: JPEG, PNG, WebP. Got: image/gif",
+        ),
         (b"not an image at all", 415, "Invalid file type. Allowed: JPEG, PNG, WebP. Got: text/plain"),
         (png(512, 256), 400, "Logo must be square. Got 512x256"),
         (png(256, 256), 400, "Logo too small. Minimum 512x512. Got 256x256"),
@@ -99,10 +105,32 @@ def test_a_bad_file_is_refused_and_nothing_is_stored(api, app, media, content, s
     assert api.get("/api/oauth/apps/mine").json()[0]["logo_url"] is None
 
 
-def test_without_media_storage_it_is_503(api, app):
-    resp = _upload(api, app["id"], png(512, 512))
-    assert resp.status_code == 503
-    assert resp.json()["detail"] == "Media storage is not configured: set MEDIA_BUCKET_NAME"
+def test_by_default_logos_live_in_the_values_bucket_behind_a_redirect(api, anonymous_api, app):
+    """No media bucket or public origin configured (the local cloud): the logo URL is the
+    API's, and it redirects anyone to a signed URL of the file."""
+    image = png(512, 512)
+    first = _upload(api, app["id"], image).json()["logo_url"]
+    prefix = f"https://testserver/api/oauth/apps/{app['id']}/logo/"
+    assert first.startswith(prefix) and first.endswith(".png")
+    file_name = first.removeprefix(prefix)
+    key = f"oauth-apps/{app['id']}/logo/{file_name}"
+    stored = client("s3").get_object(Bucket=get_settings().bucket_name, Key=key)
+    assert (stored["Body"].read(), stored["ContentType"]) == (image, "image/png")
+
+    redirect = anonymous_api.get(f"/api/oauth/apps/{app['id']}/logo/{file_name}")
+    assert redirect.status_code == 307
+    location = redirect.headers["location"]
+    assert f"/{key}?" in location and "Signature=" in location and "Expires=" in location
+
+    second = _upload(api, app["id"], png(1024, 1024)).json()["logo_url"]
+    listed = client("s3").list_objects_v2(
+        Bucket=get_settings().bucket_name, Prefix=f"oauth-apps/{app['id']}/"
+    )
+    assert [o["Key"] for o in listed["Contents"]] == [
+        f"oauth-apps/{app['id']}/logo/{second.removeprefix(prefix)}"
+    ]
+    assert anonymous_api.get(f"/api/oauth/apps/{app['id']}/logo/{file_name}").status_code == 404  # replaced
+    assert anonymous_api.get(f"/api/oauth/apps/{app['id']}/logo/..%2Fsecret.png").status_code == 404
 
 
 def test_a_token_is_required(anonymous_api, app, media):
@@ -110,9 +138,16 @@ def test_a_token_is_required(anonymous_api, app, media):
 
 
 def test_a_hand_set_url_naming_another_apps_logo_is_never_deleted(api, app, media):
-    theirs = OAuthService().register_application(
-        "33333333-3333-3333-3333-333333333333", "Theirs", ["https://t.example.com/cb"], [APIKeyPermission.IDENTITY]
-    ).application
+    theirs = (
+        OAuthService()
+        .register_application(
+            "33333333-3333-3333-3333-333333333333",
+            "Theirs",
+            ["https://t.example.com/cb"],
+            [APIKeyPermission.IDENTITY],
+        )
+        .application
+    )
     their_key = f"oauth-apps/{theirs.id}/logo/their.png"
     client("s3").put_object(Bucket=MEDIA_BUCKET, Key=their_key, Body=png(512, 512))
     api.patch(f"/api/oauth/apps/{app['id']}/logo", json_body={"logo_url": f"{MEDIA_URL}/{their_key}"})

@@ -114,13 +114,13 @@ class Settings:
     upload_malware_scan: str = "none"  # "guardduty": uploads wait for GuardDuty's clean tag
     analytics_retention_days: int = 365
     otto_api_url: str = ""
-    # Public media (OAuth app logos): a bucket served publicly (say, through CloudFront)
-    # at media_base_url (default: the bucket's S3 URL); unset: logo uploads answer 503.
+    # Public media (store listing media, OAuth app logos; store/media.py): kept in
+    # media_bucket_name (default: the values bucket); URLs at media_base_url, a public
+    # origin in front of it (default: API routes redirecting to signed URLs).
     media_bucket_name: str = ""
     media_base_url: str = ""
-    # The marketplace (store): uploads, media URLs, image generation, search index age.
+    # The marketplace (store): uploads, image generation, search index age.
     media_upload_max_mb: int = 4
-    store_media_base_url: str = ""
     ideogram_api_key: str = ""
     store_index_max_age_seconds: int = 900
 
@@ -187,7 +187,6 @@ def get_settings() -> Settings:
         media_bucket_name=env.get("MEDIA_BUCKET_NAME", "").strip(),
         media_base_url=env.get("MEDIA_BASE_URL", "").strip().rstrip("/"),
         media_upload_max_mb=_positive_int("MEDIA_UPLOAD_MAX_MB") or 4,
-        store_media_base_url=env.get("STORE_MEDIA_BASE_URL", "").strip().rstrip("/"),
         ideogram_api_key=env.get("IDEOGRAM_API_KEY", "").strip(),
         store_index_max_age_seconds=_positive_int("STORE_INDEX_MAX_AGE_SECONDS") or 900,
     )

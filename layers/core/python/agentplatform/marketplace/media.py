@@ -2,10 +2,9 @@
 
 A file is accepted only when its bytes are an allowed image or video (sniffed with
 ``filetype``, not trusted from the client's content type, which must agree) and it is
-within ``MEDIA_UPLOAD_MAX_MB``; nothing is stored otherwise. Files go to the bucket
-under ``store-media/<user>/``. Their URL is ``STORE_MEDIA_BASE_URL/<key>`` when a public
-origin (a CDN in front of that prefix) is configured, else the API's
-``/api/store/media/<user>/<file>``, which redirects to a short-lived signed S3 URL.
+within ``MEDIA_UPLOAD_MAX_MB``; nothing is stored otherwise. Files go to public media
+(``store/media.py``) under ``store-media/<user>/``; without a public origin their URL is
+the API's ``/api/store/media/<user>/<file>``, which redirects to a signed URL.
 """
 
 from __future__ import annotations
@@ -14,12 +13,11 @@ import uuid
 
 from agentplatform.config import get_settings
 from agentplatform.errors import NotFoundError
-from agentplatform.store import keys
+from agentplatform.store import keys, media
 
 IMAGE_TYPES = {"image/jpeg": ".jpeg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 VIDEO_TYPES = {"video/mp4": ".mp4", "video/webm": ".webm"}
 ALLOWED = {**IMAGE_TYPES, **VIDEO_TYPES}
-SIGNED_URL_SECONDS = 3600
 _FILE_NAME = r"^[0-9a-f]{32}\.(jpeg|png|gif|webp|mp4|webm)$"
 
 
@@ -53,35 +51,16 @@ def upload(user_id: str, content: bytes, declared: str | None, api_base_url: str
         raise MediaTooLargeError(f"File too large. Maximum size is {limit_mb}MB")
     mime = sniff(content, declared)
     name = f"{uuid.uuid4().hex}{ALLOWED[mime]}"
-    from agentplatform.aws import client
-
-    settings = get_settings()
     key = keys.store_media_key(user_id, name)
-    client("s3").put_object(Bucket=settings.bucket_name, Key=key, Body=content, ContentType=mime)
-    if settings.store_media_base_url:
-        return f"{settings.store_media_base_url}/{key}"
-    return f"{(settings.platform_base_url or api_base_url).rstrip('/')}/api/store/media/{user_id}/{name}"
+    media.put(key, content, mime)
+    api = (get_settings().platform_base_url or api_base_url).rstrip("/")
+    return media.public_url(key) or f"{api}/api/store/media/{user_id}/{name}"
 
 
 def signed_url(user_id: str, file_name: str) -> str:
     """A short-lived URL of an uploaded file (404 for a name the store never issued)."""
     import re
 
-    from agentplatform.aws import client
-
     if not re.match(_FILE_NAME, file_name) or not re.match(r"^[\w-]{1,128}$", user_id):
         raise NotFoundError("Media not found")
-    s3 = client("s3")
-    key = keys.store_media_key(user_id, file_name)
-    bucket = get_settings().bucket_name
-    try:
-        s3.head_object(Bucket=bucket, Key=key)
-    except Exception as exc:
-        if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            raise NotFoundError("Media not found") from None
-        raise
-    return str(
-        s3.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=SIGNED_URL_SECONDS
-        )
-    )
+    return media.signed_url(keys.store_media_key(user_id, file_name))

@@ -1,7 +1,11 @@
-"""Public media (OAuth app logos) in the media bucket (``MEDIA_BUCKET_NAME``).
+"""Public media: files the platform hands out by URL (store listing images and videos,
+OAuth app logos), in one place.
 
-Objects are served to browsers from ``MEDIA_BASE_URL`` (default: the bucket's S3 URL), so
-a stored logo's URL maps back to its key, which is how an old logo is found to delete.
+Objects live in the media bucket: ``MEDIA_BUCKET_NAME`` when a deployment keeps public
+files apart, else the values bucket, under each kind's own key prefix. A file's URL is
+``MEDIA_BASE_URL/<key>`` when a public origin (a CDN in front of those prefixes) is
+configured; otherwise the caller's API route for that kind, which redirects to a
+short-lived signed URL (``signed_url``), so a URL handed out never expires.
 """
 
 from __future__ import annotations
@@ -10,36 +14,49 @@ from typing import Any
 
 from agentplatform.aws import client
 from agentplatform.config import get_settings
+from agentplatform.errors import NotFoundError
+
+SIGNED_URL_SECONDS = 3600
 
 
 def _s3() -> Any:
     return client("s3")
 
 
-def configured() -> bool:
-    return bool(get_settings().media_bucket_name)
-
-
-def base_url() -> str:
+def bucket() -> str:
     settings = get_settings()
-    return settings.media_base_url or f"https://{settings.media_bucket_name}.s3.amazonaws.com"
+    return settings.media_bucket_name or settings.bucket_name
 
 
-def url_of(key: str) -> str:
-    return f"{base_url()}/{key}"
+def public_url(key: str) -> str | None:
+    """The file's URL at the public origin, if one is configured."""
+    base = get_settings().media_base_url
+    return f"{base}/{key}" if base else None
 
 
 def key_of(url: str | None) -> str | None:
-    """The key behind a URL this storage serves, or None for any other URL."""
-    prefix = f"{base_url()}/"
-    return url[len(prefix) :] if url and url.startswith(prefix) else None
+    """The key behind a public-origin URL this storage handed out, else None."""
+    base = get_settings().media_base_url
+    prefix = f"{base}/"
+    return url[len(prefix) :] if base and url and url.startswith(prefix) else None
 
 
-def put(key: str, content: bytes, content_type: str) -> str:
-    """Store the object; returns its public URL."""
-    _s3().put_object(Bucket=get_settings().media_bucket_name, Key=key, Body=content, ContentType=content_type)
-    return url_of(key)
+def put(key: str, content: bytes, content_type: str) -> None:
+    _s3().put_object(Bucket=bucket(), Key=key, Body=content, ContentType=content_type)
 
 
 def delete(key: str) -> None:
-    _s3().delete_object(Bucket=get_settings().media_bucket_name, Key=key)
+    _s3().delete_object(Bucket=bucket(), Key=key)
+
+
+def signed_url(key: str) -> str:
+    """A short-lived URL of a stored file (404 when there is none)."""
+    s3 = _s3()
+    try:
+        s3.head_object(Bucket=bucket(), Key=key)
+    except Exception as exc:
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            raise NotFoundError("Media not found") from None
+        raise
+    params = {"Bucket": bucket(), "Key": key}
+    return str(s3.generate_presigned_url("get_object", Params=params, ExpiresIn=SIGNED_URL_SECONDS))

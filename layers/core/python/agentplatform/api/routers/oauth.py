@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Depends, File, HTTPException, UploadFile
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Path, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from agentplatform.api.deps import UserId
@@ -153,11 +154,10 @@ def update_app_logo(
         400: {"description": "Not a square image of 512 to 2048 pixels a side"},
         413: {"description": "File over 3 MB"},
         415: {"description": "Not a JPEG, PNG or WebP (sniffed from the content)"},
-        503: {"description": "Media storage is not configured (MEDIA_BUCKET_NAME)"},
     },
 )
 async def upload_app_logo(
-    user_id: UserId, service: Service, app_id: str, file: Annotated[UploadFile, File()]
+    user_id: UserId, service: Service, request: Request, app_id: str, file: Annotated[UploadFile, File()]
 ) -> OAuthApplicationInfo:
     """Store the logo in public media and set the app's ``logo_url`` to it (owner only)."""
     from agentplatform.oauth import logo
@@ -166,4 +166,21 @@ async def upload_app_logo(
     if file.size is not None and file.size > logo.LOGO_MAX_FILE_SIZE:
         raise logo.too_large()
     content = await file.read(logo.LOGO_MAX_FILE_SIZE + 1)  # never more than one byte past the limit
-    return await run_in_threadpool(logo.upload_logo, service, user_id, app, file.filename, content)
+    base_url = str(request.base_url)
+    return await run_in_threadpool(logo.upload_logo, service, user_id, app, file.filename, content, base_url)
+
+
+@router.get(
+    "/apps/{app_id}/logo/{file_name}",
+    summary="Get an OAuth application's uploaded logo (redirects to the file).",
+    status_code=307,
+    response_class=RedirectResponse,
+    responses=_NOT_FOUND,
+)
+def get_app_logo(
+    app_id: Annotated[str, Path(max_length=64)], file_name: Annotated[str, Path(max_length=64)]
+) -> RedirectResponse:
+    """Public, as the consent screen shows it to whoever is asked to authorize the app."""
+    from agentplatform.oauth import logo
+
+    return RedirectResponse(logo.signed_logo_url(app_id, file_name), status_code=307)
