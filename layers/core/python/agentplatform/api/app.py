@@ -41,15 +41,38 @@ def _bare_app(*modules: str) -> FastAPI:
 
 
 def _document_route_errors(router: APIRouter) -> None:
-    """A route's own text for an error status keeps the error body schema.
+    """Each route documents the error bodies it can answer.
 
     A route entry replaces the router's entry for that status as a whole, so without
-    this a route that words its 404 would document that 404 with no body at all.
+    this a route that words its 404 would document that 404 with no body at all. And
+    FastAPI documents an error model under the route's own media type: a route that
+    answers plain text or a redirect would claim its JSON error bodies are text.
     """
     for route in router.routes:
-        for status, entry in getattr(route, "responses", {}).items():
+        responses = getattr(route, "responses", None)
+        if responses is None:
+            continue
+        for status, entry in responses.items():
             if int(status) >= 400 and "model" not in entry:
                 entry["model"] = ERROR_RESPONSES.get(int(status), {}).get("model", ErrorEnvelope)
+        media_type = getattr(getattr(route, "response_class", None), "media_type", None)
+        if media_type not in (None, "application/json"):
+            _json_error_bodies(route, responses)
+
+
+def _json_error_bodies(route: Any, responses: dict[int | str, dict[str, Any]]) -> None:
+    """The route's error entries with their bodies as JSON schemas, not models (which
+    FastAPI would put under the route's media type)."""
+    for status, documented in {**ERROR_RESPONSES, **responses}.items():
+        if int(status) < 400:
+            continue
+        model = documented.get("model") or ERROR_RESPONSES.get(int(status), {}).get("model", ErrorEnvelope)
+        schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+        responses[status] = {
+            "description": documented.get("description", "Error"),
+            "content": {"application/json": {"schema": schema}},
+        }
+        getattr(route, "response_fields", {}).pop(status, None)
 
 
 def _whole_api_schema(app: FastAPI) -> Callable[[], dict[str, Any]]:
