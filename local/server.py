@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from local import s3_links
 from local.apigw import MAX_REQUEST_BYTES, RouteTable, decode_response, proxy_event, request_too_large
 from local.cloud import LocalCloud
 from local.lambdas import Handler, invoke
@@ -95,6 +96,10 @@ class LocalGateway:
             if not message.get("more_body"):
                 break
         method, path = scope["method"], scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        if path.startswith(s3_links.PREFIX) and method == "GET":
+            await _respond(send, *await asyncio.to_thread(s3_links.serve, path, query))
+            return
         assert self.routes is not None
         matched = self.routes.match(method, path)
         if matched is None:
@@ -111,7 +116,7 @@ class LocalGateway:
             path,
             resource=matched.route.path,
             path_parameters=matched.path_parameters,
-            query=scope.get("query_string", b"").decode("latin-1"),
+            query=query,
             headers=headers,
             body=bytes(body),
             source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
@@ -121,7 +126,19 @@ class LocalGateway:
             lambda: invoke(rest_handler(domain), event, function_name=f"rest-{domain}")
         )
         status, response_headers, raw = decode_response(result)
+        if status in _REDIRECTS:
+            response_headers = [_served_locally(name, value) for name, value in response_headers]
         await _respond(send, status, response_headers, raw)
+
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _served_locally(name: str, value: str) -> tuple[str, str]:
+    """A redirect to a presigned S3 URL goes to the gateway's own copy of the link."""
+    if name.lower() == "location" and (link := s3_links.local_link(value)):
+        return name, link
+    return name, value
 
 
 async def _respond(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:

@@ -37,3 +37,31 @@ def test_unauthenticated_and_unknown_paths(dev_server):
     docs = httpx.get(f"{dev_server.base_url}/openapi.json", timeout=60)
     assert docs.status_code == 200
     assert "/api/graphs/{graph_id}" in docs.json()["paths"]
+
+
+def test_media_links_work_locally(dev_server, token):
+    """A listing image, uploaded, then fetched as a browser would: the API's media URL,
+    its redirect to a signed link (the gateway's own copy of it), and the file's bytes."""
+    from tests.support.uploads import png
+
+    image = png(512, 512)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=dev_server.base_url, headers=headers, timeout=30) as http:
+        assert http.post("/api/auth/user").status_code == 200
+        media = http.post("/api/store/submissions/media", files={"file": ("a.png", image, "image/png")})
+        assert media.status_code == 200, media.text
+    url = media.json()
+    redirect = httpx.get(url, timeout=30)  # anyone: no token
+    assert redirect.status_code == 307
+    location = redirect.headers["location"]
+    assert location.startswith("/_local/s3/") and "Signature=" in location, location
+    fetched = httpx.get(url, follow_redirects=True, timeout=30)
+    assert (fetched.status_code, fetched.headers["content-type"], fetched.content) == (
+        200,
+        "image/png",
+        image,
+    )
+    expired = location.split("?")[0] + "?Expires=1"
+    assert httpx.get(f"{dev_server.base_url}{expired}", timeout=30).status_code == 403
+    unsigned = location.split("?")[0]
+    assert httpx.get(f"{dev_server.base_url}{unsigned}", timeout=30).status_code == 403
