@@ -329,3 +329,42 @@ def test_auto_approve_future_passes_the_nodes_later_executions(api, paused):
         "new data",
         "Auto-approved (user approved all future actions for this node)",
     )
+
+
+def _slots_taken(graph_id: str) -> int:
+    from agentplatform.store import keys
+    from agentplatform.store.table import Table
+    from tests.conftest import USER_ID
+
+    item = Table().get(keys.run_queue_pk(USER_ID, graph_id), keys.RUN_SLOTS_SK, consistent=True)
+    return int(item["running"]) if item else 0
+
+
+@pytest.fixture
+def cap_of_one(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from agentplatform.config import get_settings
+
+    monkeypatch.setenv("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER", "1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER")
+    get_settings.cache_clear()
+
+
+def test_a_run_in_review_holds_no_slot_and_takes_one_back_when_it_resumes(api, cap_of_one):
+    """As upstream, only runs that run count against MAX_CONCURRENT_GRAPH_EXECUTIONS_PER_USER:
+    with a cap of 1, a second run starts while the first waits for its reviewer."""
+    graph = create_graph(api, _hitl_graph())
+    first = _in_review(api, graph, {"x": {"name": "Ada"}})
+    assert (first["status"], _slots_taken(graph["id"])) == ("REVIEW", 0)
+    second = _in_review(api, graph, {"x": {"name": "Bob"}})
+    assert (second["status"], _slots_taken(graph["id"])) == ("REVIEW", 0)
+
+    [review] = api.get(f"/api/review/execution/{first['id']}").json()
+    assert _act(api, {"node_exec_id": review["node_exec_id"], "approved": True}).status_code == 200
+    done = wait_for(api, graph["id"], first["id"])
+    assert (done["status"], done["outputs"]["approved"]) == ("COMPLETED", [{"name": "Ada"}])
+    stopped = api.post(f"/api/graphs/{graph['id']}/executions/{second['id']}/stop")
+    assert stopped.status_code == 200, stopped.content
+    assert wait_for(api, graph["id"], second["id"])["status"] == "TERMINATED"
+    assert _slots_taken(graph["id"]) == 0  # every slot taken came back, none twice

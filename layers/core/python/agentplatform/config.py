@@ -40,6 +40,8 @@ def _positive_int(name: str) -> int | None:
     if value < 1:
         raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
     return value
+
+
 def _optional_float(name: str) -> float | None:
     raw = os.environ.get(name, "").strip()
     return float(raw) if raw else None

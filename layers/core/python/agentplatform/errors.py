@@ -81,6 +81,8 @@ class IdempotencyKeyReusedError(ValueError):
 
 class IdempotencyKeyInProgressError(ValueError):
     """The first request with this ``Idempotency-Key`` has not finished yet: 409."""
+
+
 class InsufficientBalanceError(ValueError):
     """A charge would take the balance below zero. ``str()`` is the message shown to users."""
 

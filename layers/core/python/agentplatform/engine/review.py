@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from agentplatform.blocks.block import Block, BlockExecutionError, BlockType
-from agentplatform.engine import launcher
+from agentplatform.engine import admission, launcher
 from agentplatform.engine.context import RunContext
 from agentplatform.models.execution import ExecutionStatus
 from agentplatform.models.review import ReviewStatus
@@ -126,9 +126,13 @@ def _apply(block: Block, data: dict[str, Any], decision: ReviewDecision) -> Gate
 
 def pause(repo: ExecutionRepository, ref: RunRef, run: dict[str, Any]) -> bool:
     """RUNNING -> REVIEW with ``run`` (plan's payload) kept to resume from; False if the
-    run is no longer RUNNING."""
+    run is no longer RUNNING. The slot it gave back goes to the next run in line."""
     state = {k: v for k, v in run.items() if k != "reviewing"}
-    return ReviewRepository(repo.table).pause_run(ref, state) is not None
+    paused = ReviewRepository(repo.table).pause_run(ref, state)
+    if paused is None:
+        return False
+    admission.admit_waiting(repo, ref.user_id, run["graph_id"])
+    return True
 
 
 # ----------------------------------------------------------------- resume

@@ -61,6 +61,7 @@ PROVIDER_NAMES: tuple[str, ...] = (
     "zerobounce",
 )
 
+
 def is_valid_provider(name: str) -> bool:
     return bool(PROVIDER_PATTERN.match(name))
 

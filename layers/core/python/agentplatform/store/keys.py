@@ -277,6 +277,8 @@ def webhook_pk(webhook_id: str) -> str:
 
 def webhook_presets_gsi2pk(webhook_id: str) -> str:
     return f"WEBHOOK#{webhook_id}"
+
+
 # ------------------------------------------------- run admission and reconciliation
 
 # Runs in flight are spread over this many index partitions (the reconciler reads all).
@@ -345,6 +347,8 @@ def waiting_reviews_gsi1pk(user_id: str) -> str:
 
 def waiting_reviews_gsi1sk(created_at: str, node_exec_id: str) -> str:
     return f"{created_at}#{node_exec_id}"
+
+
 # ------------------------------------------------- notifications and email (store/notifications.py)
 NOTIFY_CLAIM_PREFIX = "NOTIFY#"
 NOTIFY_BATCH_PREFIX = "NOTIFYBATCH#"
@@ -398,6 +402,8 @@ EMAIL_SUPPRESSION_SK = "SUPPRESSION"
 def user_connections_gsi1pk(user_id: str) -> str:
     """A user's open WebSocket connections (gsi1 on the connection item)."""
     return f"WSUSER#{user_id}"
+
+
 # ------------------------------------------------ platform services (uploads, onboarding, analytics)
 
 UPLOADS_PREFIX = "uploads/"
@@ -449,6 +455,8 @@ def oauth_app_logo_prefix(app_id: str) -> str:
 
 def oauth_app_logo_key(app_id: str, file_id: str, extension: str) -> str:
     return f"{oauth_app_logo_prefix(app_id)}{file_id}{extension}"
+
+
 # ------------------------------------------------- marketplace (the store)
 # A listing is one per (creator, graph): its id is derived, so the graph's runs and the
 # creator's resubmissions find it without a lookup. Its versions are items of their own,

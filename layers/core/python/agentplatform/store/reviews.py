@@ -242,54 +242,82 @@ class ReviewRepository:
     # -- the run's pause
 
     def pause_run(self, ref: RunRef, state: dict[str, Any]) -> dict[str, Any] | None:
-        """RUNNING -> REVIEW, keeping the state machine's ``state`` to resume from; None
-        if the run is no longer RUNNING (stopped meanwhile)."""
+        """RUNNING -> REVIEW, keeping the state machine's ``state`` to resume from. The
+        run gives its slot back in the same write: a run waiting on a person holds none
+        (upstream counts only RUNNING runs against the cap). None if the run is no longer
+        RUNNING (stopped meanwhile)."""
+        run = self.table.get(ref.pk, keys.GRAPH_EXEC_SK, consistent=True)
+        if run is None:
+            return None
+        slot = -1 if run.get("slot") else 0
         return self._run_transition(
             ref,
-            ExecutionStatus.RUNNING,
-            ExecutionStatus.REVIEW,
-            "#paused = :paused, paused_at = :at REMOVE gsi3pk, gsi3sk",
+            run,
+            (ExecutionStatus.RUNNING, ExecutionStatus.REVIEW),
+            "#paused = :paused, paused_at = :at REMOVE gsi3pk, gsi3sk" + (", slot" if slot else ""),
             {":paused": json.dumps(state), ":at": now()},
+            slot,
         )
 
     def resume_run(self, ref: RunRef, run: dict[str, Any]) -> dict[str, Any] | None:
-        """REVIEW -> RUNNING as the next execution part, back in the active-runs index;
-        None if another request resumed (or a stop ended) it first."""
+        """REVIEW -> RUNNING as the next execution part, back in the active-runs index and
+        holding a slot again (not a sub-graph run: those never hold one). The slot is
+        taken at once, even past the cap: the person has decided, and new runs wait until
+        the count is under the cap again. None if another request resumed (or a stop
+        ended) it first."""
+        slot = 0 if run.get("parent") else 1
         return self._run_transition(
             ref,
-            ExecutionStatus.REVIEW,
-            ExecutionStatus.RUNNING,
-            "#part = :part, launched_at = :at, gsi3pk = :active, gsi3sk = :order REMOVE #paused",
+            run,
+            (ExecutionStatus.REVIEW, ExecutionStatus.RUNNING),
+            "#part = :part, launched_at = :at, gsi3pk = :active, gsi3sk = :order"
+            + (", slot = :taken" if slot else "")
+            + " REMOVE #paused",
             {
                 ":part": int(run.get("part", 0) or 0) + 1,
                 ":at": now(),
                 ":active": keys.active_run_gsi3pk(ref.graph_exec_id),
                 ":order": keys.active_run_gsi3sk(run["created_at"], ref.graph_exec_id),
+                **({":taken": True} if slot else {}),
             },
+            slot,
         )
 
     def _run_transition(
         self,
         ref: RunRef,
-        current: ExecutionStatus,
-        target: ExecutionStatus,
+        run: dict[str, Any],
+        move: tuple[ExecutionStatus, ExecutionStatus],
         changes: str,
         expr_values: dict[str, Any],
+        slot: int,
     ) -> dict[str, Any] | None:
-        """Guarded ``current`` -> ``target`` with ``changes`` (more SET clauses, then any REMOVE)."""
+        """Guarded ``move`` (current -> target) with ``changes`` (more SET clauses, then any
+        REMOVE); with ``slot`` (-1 or 1) the (user, graph)'s slot count moves with it."""
+        current, target = move
+        condition = "#status = :current"
+        if slot:
+            condition += " AND attribute_exists(slot)" if slot < 0 else " AND attribute_not_exists(slot)"
+        names = {"#status": "status", "#paused": "paused"}
+        if "#part" in changes:
+            names["#part"] = "part"
+        values = {":target": target.value, ":current": current.value, **expr_values}
+        update = f"SET #status = :target, {changes}"
         try:
-            item = self.table.update(
-                ref.pk,
-                keys.GRAPH_EXEC_SK,
-                f"SET #status = :target, {changes}",
-                condition="#status = :current",
-                names={
-                    "#status": "status",
-                    "#paused": "paused",
-                    **({"#part": "part"} if "#part" in changes else {}),
-                },
-                values={":target": target.value, ":current": current.value, **expr_values},
-            )
+            if slot:
+                slots = keys.run_queue_pk(ref.user_id, run["graph_id"])
+                self.table.transact(
+                    [
+                        update_op(ref.pk, keys.GRAPH_EXEC_SK, update, condition, names=names, values=values),
+                        update_op(slots, keys.RUN_SLOTS_SK, "ADD running :delta", values={":delta": slot}),
+                    ]
+                )
+                moved = self.table.get(ref.pk, keys.GRAPH_EXEC_SK, consistent=True)
+                item = moved or {**run, "status": target.value}
+            else:
+                item = self.table.update(
+                    ref.pk, keys.GRAPH_EXEC_SK, update, condition=condition, names=names, values=values
+                )
         except Exception as exc:
             if is_condition_failure(exc):
                 return None
