@@ -53,8 +53,7 @@ def upload(user_id: str, content: bytes, declared: str | None, api_base_url: str
     name = f"{uuid.uuid4().hex}{ALLOWED[mime]}"
     key = keys.store_media_key(user_id, name)
     media.put(key, content, mime)
-    api = (get_settings().platform_base_url or api_base_url).rstrip("/")
-    return media.public_url(key) or f"{api}/api/store/media/{user_id}/{name}"
+    return media.url(key, f"/api/store/media/{user_id}/{name}", api_base_url)
 
 
 def signed_url(user_id: str, file_name: str) -> str:

@@ -18,7 +18,6 @@ import re
 import uuid
 from typing import Any
 
-from agentplatform.config import get_settings
 from agentplatform.errors import NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from agentplatform.files.sniff import sniff_content_type
 from agentplatform.models.oauth import OAuthApplicationInfo
@@ -83,9 +82,7 @@ def upload_logo(
     stored = f"{uuid.uuid4()}{LOGO_EXTENSIONS[content_type]}"
     key = keys.oauth_app_logo_prefix(app_id) + stored
     media.put(key, content, content_type)
-    api = (get_settings().platform_base_url or api_base_url).rstrip("/")
-    url = media.public_url(key) or f"{api}{logo_path(app_id, stored)}"
-    updated = service.set_logo(owner_id, app_id, url)
+    updated = service.set_logo(owner_id, app_id, media.url(key, logo_path(app_id, stored), api_base_url))
     _delete_previous(app_id, app.get("logo_url"))
     logger.info("OAuth app %s logo uploaded by its owner", app_id)
     return updated

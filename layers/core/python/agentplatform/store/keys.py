@@ -453,10 +453,6 @@ def oauth_app_logo_prefix(app_id: str) -> str:
     return f"oauth-apps/{app_id}/logo/"
 
 
-def oauth_app_logo_key(app_id: str, file_id: str, extension: str) -> str:
-    return f"{oauth_app_logo_prefix(app_id)}{file_id}{extension}"
-
-
 # ------------------------------------------------- marketplace (the store)
 # A listing is one per (creator, graph): its id is derived, so the graph's runs and the
 # creator's resubmissions find it without a lookup. Its versions are items of their own,

@@ -28,10 +28,13 @@ def bucket() -> str:
     return settings.media_bucket_name or settings.bucket_name
 
 
-def public_url(key: str) -> str | None:
-    """The file's URL at the public origin, if one is configured."""
-    base = get_settings().media_base_url
-    return f"{base}/{key}" if base else None
+def url(key: str, route: str, api_base_url: str) -> str:
+    """The file's URL: at the public origin if one is configured, else the API's
+    ``route`` for it (a redirect to ``signed_url``) on the platform's base URL."""
+    settings = get_settings()
+    if settings.media_base_url:
+        return f"{settings.media_base_url}/{key}"
+    return f"{(settings.platform_base_url or api_base_url).rstrip('/')}{route}"
 
 
 def key_of(url: str | None) -> str | None:
