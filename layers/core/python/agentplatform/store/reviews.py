@@ -261,11 +261,12 @@ class ReviewRepository:
 
     def resume_run(self, ref: RunRef, run: dict[str, Any]) -> dict[str, Any] | None:
         """REVIEW -> RUNNING as the next execution part, back in the active-runs index and
-        holding a slot again (not a sub-graph run: those never hold one). The slot is
-        taken at once, even past the cap: the person has decided, and new runs wait until
-        the count is under the cap again. None if another request resumed (or a stop
-        ended) it first."""
-        slot = 0 if run.get("parent") else 1
+        holding a slot again (not a sub-graph run: those never hold one; nor a run paused
+        before pauses gave slots back, which still holds its own). The slot is taken at
+        once, even past the cap: the person has decided, and new runs wait until the
+        count is under the cap again. None if another request resumed (or a stop ended)
+        it first."""
+        slot = 0 if run.get("parent") or run.get("slot") else 1
         return self._run_transition(
             ref,
             run,
