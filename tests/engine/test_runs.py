@@ -312,6 +312,27 @@ def test_large_values_spill_to_s3_and_load_back(api):
     assert listed.get("KeyCount", 0) >= 1
 
 
+def test_a_spilled_value_is_written_once_and_never_replaced(cloud, monkeypatch):
+    from agentplatform.aws import client
+    from agentplatform.store import values
+
+    s3, stored = client("s3"), []
+    put = s3.put_object
+
+    def recorded(**kwargs):
+        response = put(**kwargs)  # raises when S3 keeps the object as it is
+        stored.append(kwargs["Key"])
+        return response
+
+    monkeypatch.setattr(s3, "put_object", recorded)
+    big = {"text": "x" * 400_000}
+    first = values.spill(big, "run-1")
+    again = values.spill(big, "run-1")  # the same content: the same object, left alone
+    assert again == first
+    assert stored == [first["$spilled"]]
+    assert values.load(again) == big
+
+
 def test_run_continues_as_new_execution_past_the_history_budget(api, monkeypatch):
     from agentplatform.aws import client
     from agentplatform.engine import planner

@@ -4,7 +4,9 @@ A pin value whose JSON exceeds ``SPILL_BYTES`` is written to the bucket and repl
 ``{"$spilled": "<object key>", "$preview": <its head>}``; so are the largest pins of an
 item whose pins together pass ``PINS_BUDGET_BYTES``, so no item outgrows DynamoDB's
 400 KB. Objects are named by a hash of their content within the run, so a value that
-flows through many pins of one run is stored (and read back) once.
+flows through many pins of one run is stored (and read back) once: an object is
+written only if it is not there yet (``If-None-Match: *``), never replaced under a
+reader.
 
 Readers go through a ``ValueLoader``: a response loads each object once, returns it in
 full the first time it appears and as its preview after that (a run detail would
@@ -31,6 +33,7 @@ _MIN_SPILL_BYTES = 1_000  # never worth an S3 object
 PREVIEW_CHARS = 1_000
 _MARKER = "$spilled"
 _PREVIEW = "$preview"
+_PUT_ATTEMPTS = 3
 
 
 def _is_ref(value: Any) -> bool:
@@ -46,8 +49,23 @@ def _encoded(value: Any) -> bytes | None:
 
 def _store(value: Any, raw: bytes, graph_exec_id: str) -> dict[str, Any]:
     key = keys.spilled_value_key(graph_exec_id, hashlib.sha256(raw).hexdigest())
-    client("s3").put_object(Bucket=get_settings().bucket_name, Key=key, Body=raw)
+    _put_once(key, raw)
     return {_MARKER: key, _PREVIEW: shrink(value, PREVIEW_CHARS)}
+
+
+def _put_once(key: str, raw: bytes) -> None:
+    """Write the object unless it is there (its name is its content's hash)."""
+    for attempt in range(_PUT_ATTEMPTS):
+        try:
+            client("s3").put_object(Bucket=get_settings().bucket_name, Key=key, Body=raw, IfNoneMatch="*")
+            return
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+            if code == "PreconditionFailed":
+                return  # stored already
+            # S3 answers ConditionalRequestConflict while another write of the key is under way
+            if code != "ConditionalRequestConflict" or attempt == _PUT_ATTEMPTS - 1:
+                raise
 
 
 def spill(value: Any, graph_exec_id: str) -> Any:
