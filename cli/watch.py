@@ -1,9 +1,11 @@
 """Following a run: its events over the WebSocket, or polling the REST API.
 
 The WebSocket subscription asks for ``since_seq: 0``, so events the run produced before
-the socket opened are replayed first: nothing between starting the run and subscribing
-is missed. Where no WebSocket answers (a deployment whose ``--ws-url`` is unknown), the
-run is polled instead.
+the socket opened are replayed: nothing between starting the run and subscribing is
+missed. Live events may overtake the replay, so events are told apart by ``seq`` (each
+applied once) and a node or run keeps the newest event about it (an older one arriving
+late changes nothing). Where no WebSocket answers (a deployment whose ``--ws-url`` is
+unknown), the run is polled instead.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ class RunState:
     graph_exec_id: str
     status: str = "QUEUED"
     nodes: dict[str, NodeState] = field(default_factory=dict)
-    last_seq: int = 0
+    last_seq: int = 0  # the newest event seen
+    seen: set[int] = field(default_factory=set)
+    newest: dict[str, int] = field(default_factory=dict)  # node execution or run id -> seq applied
 
     @property
     def finished(self) -> bool:
@@ -58,16 +62,19 @@ class RunState:
         return node
 
     def apply(self, message: dict[str, Any]) -> bool:
-        """Apply one event message; False when it was seen already (replay seam)."""
-        seq = message.get("seq")
+        """Apply one event message; False when it changes nothing (seen already, or older
+        than what is known of its node or run)."""
+        seq, data, method = message.get("seq"), message.get("data") or {}, message.get("method")
+        subject = data.get("node_exec_id") if method == "node_execution_event" else data.get("id")
         if isinstance(seq, int):
-            if seq <= self.last_seq:
+            if seq in self.seen or seq < self.newest.get(str(subject), 0):
                 return False
-            self.last_seq = seq
-        data = message.get("data") or {}
-        if message.get("method") == "node_execution_event":
+            self.seen.add(seq)
+            self.last_seq = max(self.last_seq, seq)
+            self.newest[str(subject)] = seq
+        if method == "node_execution_event":
             self.apply_node(data)
-        elif message.get("method") == "graph_execution_event" and data.get("id") == self.graph_exec_id:
+        elif method == "graph_execution_event" and data.get("id") == self.graph_exec_id:
             self.status = data["status"]
         return True
 
