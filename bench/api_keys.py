@@ -42,7 +42,7 @@ class DynamoTimer:
             finally:
                 timer.spent += time.perf_counter() - start
 
-        BaseClient._make_api_call = timed  # type: ignore[method-assign]
+        BaseClient._make_api_call = timed
 
 
 def _sample(call: Callable[[], Any], timer: DynamoTimer) -> tuple[float, float]:

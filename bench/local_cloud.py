@@ -119,7 +119,7 @@ class FirstEvents:
             try:
                 for raw in socket:
                     message = json.loads(raw)
-                    run_id = (message.get("data") or {}).get("id")
+                    run_id = str((message.get("data") or {}).get("id"))
                     if message.get("method") == "graph_execution_event" and run_id not in self.arrived:
                         self.arrived[run_id] = time.perf_counter()
             except ConnectionClosed:
@@ -146,7 +146,7 @@ def _record_first_writes() -> dict[str, float]:
         first[str(item["id"])] = time.perf_counter()
         return original(self, item, *args, **kwargs)
 
-    ExecutionRepository.create_run = create_run  # type: ignore[method-assign]
+    ExecutionRepository.create_run = create_run  # type: ignore[method-assign,assignment]
     return first
 
 

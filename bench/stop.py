@@ -39,7 +39,9 @@ def fan_out(width: int) -> dict[str, Any]:
 def _pace_block() -> None:
     from agentplatform.blocks.registry import get_block
 
-    block_type = type(get_block(STEP_THROUGH_ITEMS))
+    block = get_block(STEP_THROUGH_ITEMS)
+    assert block is not None
+    block_type = type(block)
     original = block_type.run
 
     async def paced(self: Any, input_data: Any, **kwargs: Any) -> Any:
@@ -91,7 +93,7 @@ def main() -> None:
         api, in_flight = ApiGatewayClient(mint(SECRET, sub=USER_ID)), InFlight()
         print(json.dumps(measure(api, in_flight, "stop checks")))
         checks = RunContext.ended
-        RunContext.ended = lambda self, max_age=0.0: False  # type: ignore[method-assign,assignment]
+        RunContext.ended = lambda self, max_age=0.0: False  # type: ignore[method-assign]
         try:
             print(json.dumps(measure(api, in_flight, "baseline: no stop checks")))
         finally:
