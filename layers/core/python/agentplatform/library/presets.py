@@ -36,9 +36,9 @@ def _not_found(preset_id: str) -> NotFoundError:
 
 
 def _merged(
-    item: dict[str, Any], inputs: dict[str, Any], credentials_inputs: dict[str, Any]
+    item: dict[str, Any], inputs: dict[str, Any], credentials: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    return {**unpack(item["inputs"]), **inputs}, {**unpack(item["credentials"]), **credentials_inputs}
+    return {**unpack(item["inputs"]), **inputs}, {**unpack(item["credentials"]), **credentials}
 
 
 def to_preset(item: dict[str, Any]) -> LibraryAgentPreset:
@@ -236,13 +236,13 @@ class PresetService:
         preset_id: str,
         graph_id: str,
         inputs: dict[str, Any],
-        credentials_inputs: dict[str, Any],
+        credentials: dict[str, Any],
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The preset's inputs and credentials with the request's on top."""
         item = self._item(user_id, preset_id)
         if item["graph_id"] != graph_id:
             raise ValueError(f"Preset #{preset_id} is not a preset of graph #{graph_id}")
-        return _merged(item, inputs, credentials_inputs)
+        return _merged(item, inputs, credentials)
 
     def execute(self, user_id: str, preset_id: str, request: ExecutePresetRequest) -> GraphExecutionWithNodes:
         from agentplatform.executions.service import ExecutionService

@@ -106,9 +106,10 @@ def _uploaded_key(app_id: str, logo_url: str | None) -> str | None:
     if not logo_url:
         return None
     prefix = keys.oauth_app_logo_prefix(app_id)
+    route = logo_path(app_id, "")
     key = media.key_of(logo_url)
-    if key is None and logo_url.rsplit("/", 1)[0].endswith(logo_path(app_id, "").rstrip("/")):
-        key = prefix + logo_url.rsplit("/", 1)[1]
+    if key is None and route in logo_url:  # the API route of one of its uploads
+        key = prefix + logo_url.rsplit(route, 1)[1]
     if key is None or not key.startswith(prefix) or not _LOGO_FILE.match(key[len(prefix) :]):
         return None
     return key
