@@ -102,9 +102,21 @@ def _run_id(output: str) -> str:
     return line.split()[1]
 
 
-def test_run_shows_progress_and_outputs_and_exits_zero(cli, credentials, stub, server):
+@pytest.fixture(scope="module")
+def good_run(cli, credentials, stub) -> tuple[subprocess.CompletedProcess[str], str]:
+    """A run with the good key, and the prompt the stub got (tests may run in any order)."""
     stub.queue()  # the stub answers "Hello from the stub" to a good key
     done = cli("run", str(AGENT), "--input", "Arguments=3", "--credentials", f"openai={credentials['good']}")
+    return done, stub.requests[-1].body["messages"][-1]["content"]
+
+
+@pytest.fixture(scope="module")
+def bad_run(cli, credentials) -> subprocess.CompletedProcess[str]:
+    return cli("run", str(AGENT), "--credentials", f"openai={credentials['bad']}")
+
+
+def test_run_shows_progress_and_outputs_and_exits_zero(good_run, server):
+    done, prompt = good_run
 
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
@@ -114,15 +126,14 @@ def test_run_shows_progress_and_outputs_and_exits_zero(cli, credentials, stub, s
     run_id = _run_id(out)
     assert f"run {run_id} COMPLETED" in out
     assert out.rstrip().endswith("Outputs\n  return: Hello from the stub")
-    prompt = stub.requests[-1].body["messages"][-1]["content"]
     assert prompt == "3"  # --input reached the agent
     log = server.log.read_text()
     assert "INFO    POST /api/graphs 200 " in log
     assert f"INFO    run {run_id} COMPLETED in " in log
 
 
-def test_a_failing_node_fails_the_command_and_names_the_error(cli, credentials, server):
-    failed = cli("run", str(AGENT), "--credentials", f"openai={credentials['bad']}")
+def test_a_failing_node_fails_the_command_and_names_the_error(cli, bad_run, server):
+    failed = bad_run
 
     assert failed.returncode == 1, failed.stdout + failed.stderr
     out = failed.stdout
@@ -148,14 +159,15 @@ def test_a_failing_node_fails_the_command_and_names_the_error(cli, credentials, 
     assert "  input  prompt_values: " in logs.stdout
 
 
-def test_runs_lists_both_runs_newest_first(cli, credentials):
+def test_runs_lists_both_runs_newest_first(cli, good_run, bad_run):
     listed = cli("runs", "--json")
     assert listed.returncode == 0
     runs: list[dict[str, Any]] = json.loads(listed.stdout)
-    assert [run["status"] for run in runs][:2] == [
-        "COMPLETED",
-        "COMPLETED",
-    ]  # node failures leave runs COMPLETED
+    started = [run["started_at"] for run in runs]
+    assert started == sorted(started, reverse=True)
+    statuses = {run["id"]: run["status"] for run in runs}
+    good_id, bad_id = _run_id(good_run[0].stdout), _run_id(bad_run.stdout)
+    assert (statuses[good_id], statuses[bad_id]) == ("COMPLETED", "COMPLETED")  # node failures too
     table = cli("runs")
     assert "AI Function" in table.stdout
 
