@@ -1,5 +1,1 @@
 """Lambda entry points: websocket."""
-
-from agentplatform.snapstart import register_restore_hooks
-
-register_restore_hooks()

@@ -1,4 +1,4 @@
-"""The collector pause during a REST Lambda's INIT (agentplatform.coldstart)."""
+"""The collector pause during a Lambda's INIT (agentplatform.coldstart)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from agentplatform.coldstart import end_of_init, pause_collector
 
@@ -33,9 +35,12 @@ def test_end_of_init_without_a_pause_freezes_nothing():
     assert gc.get_freeze_count() == frozen
 
 
-def test_a_rest_handler_import_ends_with_the_collector_on_and_init_frozen():
+@pytest.mark.parametrize(
+    "handler", ["functions.rest.users", "functions.graph_run.run_node", "functions.events.stream"]
+)
+def test_a_handler_import_ends_with_the_collector_on_and_init_frozen(handler: str):
     code = (
-        "import gc, json, sys, importlib; importlib.import_module('functions.rest.users'); "
+        f"import gc, json, sys, importlib; importlib.import_module({handler!r}); "
         "print(json.dumps([gc.isenabled(), gc.get_freeze_count(), gc.get_stats()[2]['collections']]))"
     )
     out = subprocess.run(

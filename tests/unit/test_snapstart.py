@@ -40,7 +40,7 @@ def test_outside_lambda_nothing_is_registered(monkeypatch: pytest.MonkeyPatch) -
     assert random.getstate() == snapshot
 
 
-@pytest.mark.parametrize("package", ["rest", "graph_run", "websocket", "events", "schedules"])
+@pytest.mark.parametrize("package", ["rest", "graph_run", "websocket", "events", "schedules", "notifications"])
 def test_every_handler_package_registers_the_hooks_at_init(package: str, tmp_path: Path) -> None:
     (tmp_path / "snapshot_restore_py.py").write_text(
         "HOOKS = []\ndef register_after_restore(hook, *args): HOOKS.append(hook)\n"

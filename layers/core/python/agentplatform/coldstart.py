@@ -1,11 +1,12 @@
-"""The cyclic garbage collector during a REST Lambda's INIT.
+"""The cyclic garbage collector during a Lambda's INIT.
 
 INIT allocates a few hundred thousand objects (modules, pydantic models and their
 validators, FastAPI routes) and frees almost none of them, yet the collector walks the
 growing heap whenever a generation fills: at least one full collection per cold start,
-tens of milliseconds of its CPU (``bench/cold_start.py``). ``functions/rest`` pauses the
-collector before anything else is imported and ``rest_lambda`` ends the pause once the
-app is built, first moving everything INIT made to the permanent generation
+tens of milliseconds of its CPU (``bench/cold_start.py``). ``functions/__init__.py``
+pauses the collector before anything else is imported, and wrapping the handler
+(``observability.instrument``; ``rest_lambda`` also when building the app fails) ends
+the pause, first moving everything INIT made to the permanent generation
 (``gc.freeze``) so that collections during requests do not walk it either.
 """
 

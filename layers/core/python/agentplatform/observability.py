@@ -31,6 +31,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from agentplatform.coldstart import end_of_init
+
 SERVICE = "agentplatform"
 NAMESPACE_DEFAULT = "AgentPlatform"
 
@@ -141,6 +143,7 @@ def instrument(handler: Handler, correlate: Correlate | None = None) -> Handler:
 
         wrapped = Tracer(service=SERVICE).capture_lambda_handler(invoke)
     wrapped.observed = True  # tests check that every entry point is instrumented
+    end_of_init()  # wrapping the handler is the last step of a function's INIT
     return wrapped
 
 

@@ -65,4 +65,4 @@ def rest_lambda(domain: str) -> LambdaHandler:
 
         return rest_handler(handler)
     finally:
-        end_of_init()  # everything the function needs is built: collect and freeze once
+        end_of_init()  # instrument() ended the pause; this ends it when building the app failed
