@@ -23,11 +23,14 @@ class Client:
         self.socket: ClientConnection = connect(url, open_timeout=RECV_LIMIT_SECONDS)
         self.keep_notifications = notifications
         self.notifications: list[str] = []
+        self._overtaken: list[str] = []  # live events that arrived before a subscription's ack
 
     def send(self, message: dict[str, Any] | str) -> None:
         self.socket.send(message if isinstance(message, str) else json.dumps(message))
 
     def recv_raw(self) -> str:
+        if self._overtaken:
+            return self._overtaken.pop(0)
         while True:
             raw = self.socket.recv(timeout=RECV_LIMIT_SECONDS)
             text = raw if isinstance(raw, str) else raw.decode()
@@ -43,11 +46,23 @@ class Client:
         if since_seq is not None:
             data["since_seq"] = since_seq
         self.send({"method": "subscribe_graph_execution", "data": data})
-        return self.recv()
+        return self._reply()
 
     def subscribe_graph(self, graph_id: str) -> dict[str, Any]:
         self.send({"method": "subscribe_graph_executions", "data": {"graph_id": graph_id}})
-        return self.recv()
+        return self._reply()
+
+    def _reply(self) -> dict[str, Any]:
+        """The subscription's reply; a live event can overtake it (docs/websocket.md) and
+        is kept for the next ``recv``."""
+        overtaken: list[str] = []
+        while True:
+            raw = self.recv_raw()
+            message = dict(json.loads(raw))
+            if not str(message["method"]).endswith("_event"):
+                self._overtaken[:0] = overtaken
+                return message
+            overtaken.append(raw)
 
     def ping(self) -> dict[str, Any]:
         """A round trip: everything posted to this socket before the pong arrives first."""

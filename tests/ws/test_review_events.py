@@ -51,12 +51,12 @@ def test_pause_and_resume_are_streamed_as_run_and_node_events(ws_server, user_to
         assert http.post("/api/review/action", json=action).status_code == 200
         _until_run_status(ws, "COMPLETED", seen)
 
-    # (replayed and live events of the run's start may interleave; from the pause on, all are live)
-    run_statuses = [m["data"]["status"] for m in seen if m["method"] == "graph_execution_event"]
+    ordered = sorted(seen, key=lambda m: m["seq"])  # replayed and live events may interleave
+    run_statuses = [m["data"]["status"] for m in ordered if m["method"] == "graph_execution_event"]
     assert run_statuses[run_statuses.index("REVIEW") :] == ["REVIEW", "RUNNING", "COMPLETED"]
     node_statuses = [
         m["data"]["status"]
-        for m in seen
+        for m in ordered
         if m["method"] == "node_execution_event" and m["data"]["node_exec_id"] == review["node_exec_id"]
     ]
     assert node_statuses[node_statuses.index("REVIEW") :] == ["REVIEW", "QUEUED", "RUNNING", "COMPLETED"]

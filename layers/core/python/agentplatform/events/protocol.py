@@ -1,7 +1,8 @@
 """``$default``: the client's methods and the replies, exactly as upstream answers them.
 
 Replies are posted to the connection (not returned as a route response) so that a
-subscription's acknowledgement always reaches the client before its replayed events.
+subscription's acknowledgement always reaches the client before its replayed events
+(a live event can still overtake it: docs/websocket.md).
 """
 
 from __future__ import annotations
