@@ -29,8 +29,9 @@ class Client:
         self.socket.send(message if isinstance(message, str) else json.dumps(message))
 
     def recv_raw(self) -> str:
-        if self._overtaken:
-            return self._overtaken.pop(0)
+        return self._overtaken.pop(0) if self._overtaken else self._from_socket()
+
+    def _from_socket(self) -> str:
         while True:
             raw = self.socket.recv(timeout=RECV_LIMIT_SECONDS)
             text = raw if isinstance(raw, str) else raw.decode()
@@ -55,14 +56,12 @@ class Client:
     def _reply(self) -> dict[str, Any]:
         """The subscription's reply; a live event can overtake it (docs/websocket.md) and
         is kept for the next ``recv``."""
-        overtaken: list[str] = []
         while True:
-            raw = self.recv_raw()
+            raw = self._from_socket()
             message = dict(json.loads(raw))
             if not str(message["method"]).endswith("_event"):
-                self._overtaken[:0] = overtaken
                 return message
-            overtaken.append(raw)
+            self._overtaken.append(raw)
 
     def ping(self) -> dict[str, Any]:
         """A round trip: everything posted to this socket before the pong arrives first."""

@@ -5,8 +5,7 @@ validators, FastAPI routes) and frees almost none of them, yet the collector wal
 growing heap whenever a generation fills: at least one full collection per cold start,
 tens of milliseconds of its CPU (``bench/cold_start.py``). ``functions/__init__.py``
 pauses the collector before anything else is imported, and wrapping the handler
-(``observability.instrument``; ``rest_lambda`` also when building the app fails) ends
-the pause, first moving everything INIT made to the permanent generation
+(``observability.instrument``) ends the pause, first moving everything INIT made to the permanent generation
 (``gc.freeze``) so that collections during requests do not walk it either.
 """
 

@@ -19,7 +19,6 @@ from mangum import Mangum
 from agentplatform.api.app import create_app
 from agentplatform.api.input_guard import NOT_UNICODE, first_unencodable, printable
 from agentplatform.api.middleware import ALWAYS_HEADERS, NO_STORE_HEADERS
-from agentplatform.coldstart import end_of_init
 from agentplatform.observability import rest_handler
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -53,16 +52,14 @@ def _refusal(event: dict[str, Any], problem: str) -> dict[str, Any]:
 
 
 def rest_lambda(domain: str) -> LambdaHandler:
-    """The handler of ``functions/rest/<domain>.py``, instrumented (observability)."""
-    try:
-        mangum = Mangum(create_app(domain), lifespan="off")
+    """The handler of ``functions/rest/<domain>.py``, instrumented (observability, which
+    also ends INIT's collector pause)."""
+    mangum = Mangum(create_app(domain), lifespan="off")
 
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            problem = event_problem(event)
-            if problem is not None:
-                return _refusal(event, problem)
-            return dict(mangum(event, context))
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        problem = event_problem(event)
+        if problem is not None:
+            return _refusal(event, problem)
+        return dict(mangum(event, context))
 
-        return rest_handler(handler)
-    finally:
-        end_of_init()  # instrument() ended the pause; this ends it when building the app failed
+    return rest_handler(handler)
